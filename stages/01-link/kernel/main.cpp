@@ -1,0 +1,69 @@
+// Stage 01-link: a C++ kernel, booted by Xen as a PV guest, linked with a Go c-archive, calls
+// the exported Go function Main directly, the way the 2016 project's first milestone did.
+#include "cmdline.hpp"
+#include "console.hpp"
+#include "hypercall.hpp"
+#include "panic.hpp"
+#include "shared_info.hpp"
+#include "start_info_report.hpp"
+#include "traps.hpp"
+
+extern "C" void Main();
+extern "C" int strcmp(const char*, const char*);  // exported from Go (go/main.go) through cgo
+
+// From the linker script.
+extern "C" void (*__init_array_start[])();
+extern "C" void (*__init_array_end[])();
+extern "C" char _tdata_size[], _tbss_size[];  // absolute symbols: their address is the size
+
+namespace {
+
+void console_sink(void*, const char* text, size_t length) { kernel::console::write(text, length); }
+
+// Unmaps the guard page at virtual address 0 (boot.S) so that a NULL dereference faults.
+void unmap_null_page() {
+    if (long rc = kernel::hv::update_va_mapping(0, 0, UVMF_INVLPG); rc != 0)
+        kernel::panic("cannot unmap the NULL guard page (update_va_mapping returned %ld)", rc);
+}
+
+// "selftest=pagefault" on the command line: fault on purpose to show the fault report.
+void run_selftest(const char* cmdline) {
+    char which[32];
+    if (!kernel::cmdline::get(cmdline, "selftest", which, sizeof which)) return;
+    if (strcmp(which, "pagefault") == 0) {
+        auto* p = reinterpret_cast<volatile uint64_t*>(0xdead0000);
+        kernel::console::printf("selftest: reading address %p, which nothing maps\n", (void*)p);
+        (void)*p;
+    }
+    kernel::panic("unknown selftest \"%s\" (known: pagefault)", which);
+}
+
+}  // namespace
+
+extern "C" [[noreturn]] void kernel_main(const start_info* si) {
+    using kernel::console::printf;
+    kernel::console::init(*si);
+    long version = kernel::hv::xen_version(XENVER_version, nullptr);
+    printf("\nUnigornel stage 01-link: a C++ kernel running as a Xen PV guest\n");
+    printf("running on Xen %ld.%ld\n", version >> 16, version & 0xffff);
+    kernel::report_start_info(*si, console_sink, nullptr);
+
+    kernel::shinfo::init(*si);
+    printf("shared_info mapped\n");
+    kernel::traps::init();
+    printf("trap table installed: faults are reported, then the domain is stopped\n");
+    unmap_null_page();
+    printf("NULL guard: the page at address 0 is unmapped\n");
+
+    const char* cmdline = reinterpret_cast<const char*>(si->cmd_line);
+    run_selftest(cmdline);
+
+    printf("Go c-archive linked in: .init_array has %ld entry (the runtime's initialiser, not run here)\n",
+           static_cast<long>(__init_array_end - __init_array_start));
+    printf("Go TLS template: .tdata %ld bytes, .tbss %ld bytes (no thread has a TLS block yet)\n",
+           reinterpret_cast<long>(_tdata_size), reinterpret_cast<long>(_tbss_size));
+    printf("calling Go's Main() without starting the Go runtime...\n");
+    Main();
+    printf("Main() returned\n");
+    kernel::poweroff_domain();
+}
