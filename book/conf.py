@@ -1,0 +1,35 @@
+# Sphinx configuration of the book "Unigornel bring-up kit".
+#
+# Build it with Debian's Sphinx (the python3 first on PATH may not have it):
+#     /usr/bin/python3 -m sphinx -W --keep-going -b html book build/book/html
+# or through CMake: the target `book` and the CTest test `book.build` run the same command.
+
+project = "Unigornel bring-up kit"
+author = "the Unigornel bring-up kit authors"
+copyright = "the Unigornel bring-up kit authors"
+
+extensions = [
+    "myst_parser",          # chapters are Markdown (MyST)
+    "sphinx.ext.graphviz",  # diagrams are Graphviz, drawn by `dot` at build time
+]
+
+# Only Markdown sources; everything that is not a chapter stays out of the build.
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+
+# MyST: ":::" fences for admonitions, and anchors for headings up to level 3 so that a
+# chapter can link to a section of another one.
+myst_enable_extensions = ["colon_fence"]
+myst_heading_anchors = 3
+
+# Diagrams as SVG: sharp at any zoom, and the text in them can be searched and copied.
+graphviz_output_format = "svg"
+graphviz_dot_args = ["-Gfontname=sans-serif", "-Nfontname=sans-serif", "-Efontname=sans-serif"]
+
+html_theme = "alabaster"
+html_title = "Unigornel bring-up kit"
+html_theme_options = {
+    "description": "Go on the Xen hypervisor, one stage at a time",
+    "fixed_sidebar": True,
+    "page_width": "1100px",
+}

@@ -1,0 +1,220 @@
+"""Command line: python3 -m checker {list,run,record,rules,host-image} ...
+
+`run` builds the named stages (all when none is named), boots each scenario as a Xen PV guest
+on one boot of the test host, compares each console with its transcript and prints a report.
+The exit code is 0 only if every scenario passed.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import time
+from pathlib import Path
+
+from . import build, report
+from .errors import CheckerError, HostError, UsageError
+from .normalize import describe_rules, normalize
+from .runner import Runner
+from .spec import Scenario, Stage, discover, select
+from .testhost import image
+from .verdict import Outcome, build_error, host_error
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def log(line: str) -> None:
+    print(line, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python3 -m checker",
+                                description="Boots the kit's stages on Xen and checks their console output.")
+    p.add_argument("--repo", type=Path, default=REPO, help="repository root (default: this checkout)")
+    p.add_argument("--build-dir", type=Path, help="CMake build tree (default: <repo>/build)")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the stages and their scenarios")
+
+    def host_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("stages", nargs="*", metavar="STAGE",
+                        help="01-link, 01, link or 01-link/trap-demo (default: all)")
+        sp.add_argument("--backend", choices=["qemu", "xl"], default="qemu",
+                        help="qemu: the embedded Xen test host (default); xl: this machine's Xen")
+        sp.add_argument("--accel", choices=["auto", "tcg", "kvm"], default="auto",
+                        help="QEMU accelerator for the test host (default: KVM if it can run Xen)")
+
+    run = sub.add_parser("run", help="build, boot and check stages")
+    host_options(run)
+    run.add_argument("--json", type=Path, help="write a JSON report here")
+    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    rec = sub.add_parser("record", help="boot scenarios and write their normalised console as the expected transcript")
+    host_options(rec)
+    rec.add_argument("--force", action="store_true", help="record even if the guest did not end as stage.toml expects")
+    rules = sub.add_parser("rules", help="print the normalisation rules (with a stage's own rules if named)")
+    rules.add_argument("stages", nargs="*", metavar="STAGE")
+    sub.add_parser("host-image", help="build (or reuse) the embedded test host image and say where it is")
+    return p
+
+
+def _stages(args) -> list[Stage]:
+    return discover(args.repo / "stages")
+
+
+def cmd_list(args) -> int:
+    for stage in _stages(args):
+        print(f"{stage.name:18} {stage.title}")
+        for sc in stage.scenarios:
+            if sc.name != "boot" or len(stage.scenarios) > 1:
+                print(f"  {sc.id:30} ends with {sc.expect_end}; cmdline \"{sc.cmdline}\"")
+    return 0
+
+
+def cmd_rules(args) -> int:
+    extra = []
+    for _, scenarios in select(_stages(args), args.stages) if args.stages else []:
+        for sc in scenarios:
+            extra.extend(r for r in sc.rules if r not in extra)
+    print(describe_rules(extra))
+    return 0
+
+
+def cmd_host_image(args) -> int:
+    img = image.build(args.build_dir / "testhost", log)
+    print(f"xen:    {img.xen}\nkernel: {img.kernel}\ninitrd: {img.initrd}\nfrom:   {img.description}")
+    return 0
+
+
+def _build(args, selection) -> tuple[dict[str, Path], list[Outcome]]:
+    """Builds every selected stage; returns the kernels to boot and BUILD-ERROR outcomes."""
+    kernels: dict[str, Path] = {}
+    failures: list[Outcome] = []
+    conf = build.configure(args.repo, args.build_dir, log)
+    for stage, scenarios in selection:
+        res = conf if not conf.ok else build.build_stage(args.build_dir, stage.name, log)
+        if not res.ok:
+            failures += [build_error(sc.id, res.log_tail) for sc in scenarios]
+            log(f"build: {stage.name} FAILED")
+            continue
+        for sc in scenarios:
+            path = build.kernel_path(args.build_dir, stage.name, sc.kernel)
+            if not path.exists():
+                failures.append(build_error(sc.id, f"the build succeeded but produced no {path}"))
+            else:
+                kernels[_kernel_name(sc)] = path
+    return kernels, failures
+
+
+def _kernel_name(sc: Scenario) -> str:
+    return f"{sc.stage}-{Path(sc.kernel).stem}"
+
+
+@contextlib.contextmanager
+def _host(args, kernels: dict[str, Path]):
+    results = args.build_dir / "checker"
+    if args.backend == "xl":
+        from .testhost.xl_local import LocalXlHost
+        with LocalXlHost(results / "host", kernels, log) as host:
+            yield host
+    else:
+        from .testhost.qemu import QemuXenHost
+        img = image.build(args.build_dir / "testhost", log)
+        with QemuXenHost(img, results / "host", kernels, args.accel, log) as host:
+            yield host
+
+
+def _boot_all(args, selection, kernels) -> tuple[list[tuple[Scenario, Outcome | None]], list[str]]:
+    """Runs every scenario whose kernel was built, on one boot of the host."""
+    todo = [sc for _, scs in selection for sc in scs if _kernel_name(sc) in kernels]
+    done: list[tuple[Scenario, Outcome | None]] = []
+    header: list[str] = []
+    if not todo:
+        return done, header
+    try:
+        with _host(args, kernels) as host:
+            header.append(f"host: {args.backend} back end, {host.accel_reason}, Xen {host.xen_version}, "
+                          f"ready in {host.boot_seconds:.1f} s")
+            runner = Runner(host, args.build_dir / "checker", log)
+            for i, sc in enumerate(todo, 1):
+                log(f"[{i}/{len(todo)}] {sc.id}: booting ({sc.memory_mb} MB, timeout {sc.timeout_s:g} s)")
+                try:
+                    outcome = runner.run(sc, _kernel_name(sc))
+                except HostError as e:
+                    outcome = host_error(sc.id, str(e))
+                    done.append((sc, outcome))
+                    log(f"[{i}/{len(todo)}] {sc.id}: {outcome.verdict.value}: the test host failed; stopping")
+                    for rest in todo[i:]:
+                        done.append((rest, host_error(rest.id, f"not run: the test host failed during {sc.id}")))
+                    break
+                done.append((sc, outcome))
+                log(f"[{i}/{len(todo)}] {sc.id}: {outcome.verdict.value} ({outcome.elapsed_s or 0:.1f} s)")
+    except HostError as e:
+        ran = {sc.id for sc, _ in done}
+        done += [(sc, host_error(sc.id, str(e))) for sc in todo if sc.id not in ran]
+    return done, header
+
+
+def cmd_run(args) -> int:
+    selection = select(_stages(args), args.stages)
+    t0 = time.monotonic()
+    kernels, failures = _build(args, selection)
+    done, header = _boot_all(args, selection, kernels)
+    by_id = {o.scenario_id: o for o in failures} | {sc.id: o for sc, o in done}
+    outcomes = [by_id[sc.id] for _, scs in selection for sc in scs if sc.id in by_id]
+    header.append(f"total time {time.monotonic() - t0:.1f} s")
+    print()
+    print(report.text_report(outcomes, header))
+    meta = {"backend": args.backend, "header": header}
+    if args.json:
+        report.write_json(outcomes, args.json, meta)
+    if args.junit:
+        report.write_junit(outcomes, args.junit)
+    return 0 if outcomes and all(o.verdict.value == "PASS" for o in outcomes) else 1
+
+
+def cmd_record(args) -> int:
+    """Boots each scenario and writes its normalised console as the stage's transcript."""
+    selection = select(_stages(args), args.stages)
+    if not args.stages:
+        raise UsageError("name the stages to record (recording rewrites expected transcripts)")
+    kernels, failures = _build(args, selection)
+    for f in failures:
+        log(f"{f.scenario_id}: BUILD-ERROR\n{f.details}")
+    status = 1 if failures else 0
+    todo = [sc for _, scs in selection for sc in scs if _kernel_name(sc) in kernels]
+    if not todo:
+        return status
+    with _host(args, kernels) as host:
+        runner = Runner(host, args.build_dir / "checker", log)
+        for sc in todo:
+            result = runner.execute(sc, _kernel_name(sc))
+            ended = {"poweroff": "shutdown"}.get(result.end, result.end)
+            if ended != sc.expect_end and not args.force:
+                log(f"{sc.id}: NOT recorded: the guest ended with {result.end}, stage.toml expects "
+                    f"{sc.expect_end} (use --force to record anyway)")
+                log(normalize(result.console, sc.rules))
+                status = 1
+                continue
+            text = normalize(result.console, sc.rules)
+            sc.transcript.write_text(text)
+            log(f"{sc.id}: recorded {len(text.splitlines())} lines into {sc.transcript} "
+                f"(ended with {result.end}); read it before you commit it")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.repo = args.repo.resolve()
+    args.build_dir = (args.build_dir or args.repo / "build").resolve()
+    # A grader's Ctrl-C or a CI runner's SIGTERM must still tear the test host down.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    commands = {"list": cmd_list, "run": cmd_run, "record": cmd_record, "rules": cmd_rules,
+                "host-image": cmd_host_image}
+    try:
+        return commands[args.command](args)
+    except CheckerError as e:
+        print(f"checker: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("checker: interrupted; the test host was shut down", file=sys.stderr)
+        return 130

@@ -1,0 +1,117 @@
+"""Runs one scenario on a Xen host through the agent protocol, whatever the back end.
+
+Both back ends (the embedded QEMU test host and a lab machine's xl) hand us an AgentLink and a
+path under which dom0 can read the kernel; everything else — starting the domain, streaming
+its console, sending console input, enforcing the timeout and the output bound, classifying
+how it ended — is here, once.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Callable, Protocol
+
+from .errors import HostError
+from .normalize import normalize
+from .spec import Scenario
+from .testhost.link import AgentLink
+from .verdict import Outcome, RunResult, judge
+
+# After a timeout or the output bound we destroy the domain and wait this long for xl to
+# confirm it is gone; longer means the host itself is stuck.
+KILL_GRACE_S = 30.0
+
+
+class Host(Protocol):
+    link: AgentLink
+
+    def kernel_path(self, name: str) -> str: ...
+
+    def serial_tail(self, lines: int = 25) -> str: ...
+
+
+class Runner:
+    def __init__(self, host: Host, results_dir: Path, log: Callable[[str], None] = print):
+        self.host = host
+        self.results_dir = results_dir
+        self.log = log
+        self._runs = 0
+
+    def domain_name(self, scenario: Scenario) -> str:
+        # Unique per host boot: xenconsoled appends to guest-<name>.log, so a reused name would
+        # hand us the previous run's console.
+        self._runs += 1
+        return re.sub(r"[^a-z0-9-]", "-", scenario.id.lower()) + f"-{self._runs}"
+
+    def execute(self, scenario: Scenario, kernel_name: str) -> RunResult:
+        """Boots the scenario's kernel once and returns what happened."""
+        link = self.host.link
+        name = self.domain_name(scenario)
+        link.send("RUN", name, self.host.kernel_path(kernel_name), str(scenario.memory_mb),
+                  scenario.cmdline.encode().hex())
+        console = bytearray()
+        host_messages: list[str] = []
+        first_byte: float | None = None
+        pending_inputs = list(scenario.inputs)
+        stopped_for: str | None = None   # "timeout" / "output-limit" once we destroyed it
+        t0 = time.monotonic()
+        deadline = t0 + scenario.timeout_s
+        while True:
+            msg = link.recv(max(0.05, deadline - time.monotonic()))
+            if msg is None:
+                if link.closed:
+                    raise HostError("the test host closed the agent line while a guest was running\n"
+                                    + self.host.serial_tail())
+                if stopped_for is None:
+                    stopped_for = "timeout"
+                    link.send("KILL")
+                    deadline = time.monotonic() + KILL_GRACE_S
+                    continue
+                raise HostError(f"xl did not destroy {name} within {KILL_GRACE_S:.0f} s\n" + self.host.serial_tail())
+            if msg.kind == "CON":
+                if first_byte is None:
+                    first_byte = int(msg.fields[0]) / 1000
+                console += msg.data(1)
+                if len(console) > scenario.max_console_bytes and stopped_for is None:
+                    stopped_for = "output-limit"
+                    del console[scenario.max_console_bytes:]
+                    link.send("KILL")
+                    deadline = time.monotonic() + KILL_GRACE_S
+                if pending_inputs and stopped_for is None:
+                    text = normalize(bytes(console), scenario.rules)
+                    while pending_inputs and re.search(pending_inputs[0].after, text, re.MULTILINE):
+                        link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
+            elif msg.kind == "XL":
+                host_messages.append(msg.text(0))
+            elif msg.kind == "ERR":
+                text = msg.text(0)
+                if stopped_for is None and not console and "kernel image not found" in text:
+                    raise HostError(text)
+                host_messages.append("agent: " + text)
+            elif msg.kind == "END":
+                end = stopped_for or msg.fields[0]
+                elapsed = int(msg.fields[1]) / 1000 if len(msg.fields) > 1 else time.monotonic() - t0
+                return RunResult(bytes(console), end, elapsed, first_byte, host_messages)
+
+    def run(self, scenario: Scenario, kernel_name: str) -> Outcome:
+        """Runs a scenario, judges it and keeps its console and diff for the grader."""
+        result = self.execute(scenario, kernel_name)
+        expected = scenario.transcript.read_text() if scenario.transcript.exists() else None
+        outcome = judge(scenario, expected, result)
+        self.keep(scenario, result, outcome)
+        return outcome
+
+    def keep(self, scenario: Scenario, result: RunResult, outcome: Outcome) -> Path:
+        out = self.results_dir / scenario.stage / scenario.name
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "console.raw.txt").write_bytes(result.console)
+        (out / "console.txt").write_text(outcome.console)
+        (out / "diff.txt").write_text(outcome.diff)
+        (out / "xl.txt").write_text("\n".join(result.host_messages) + "\n")
+        (out / "result.json").write_text(json.dumps({
+            "scenario": outcome.scenario_id, "verdict": outcome.verdict.value, "summary": outcome.summary,
+            "end": result.end, "elapsed_s": result.elapsed_s, "first_byte_s": result.first_byte_s,
+            "first_difference": outcome.first_difference}, indent=2) + "\n")
+        return out

@@ -1,0 +1,427 @@
+"""How to run a stage: reads and checks `stages/NN-name/stage.toml`.
+
+Every stage says, in one small TOML file, how its kernel is booted (memory, command line,
+time limit), how the run is expected to end (clean shutdown or a deliberate crash) and which
+transcript its console must match. A stage may list several scenarios, for example a normal
+boot and a boot that triggers a trap on purpose.
+
+The file is checked strictly: an unknown key is an error rather than being ignored, because a
+misspelt `timout_s` that silently falls back to the default is much harder to notice than a
+clear message. Every error names the file, the table and the key.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any, Callable
+
+from .errors import SpecError, UsageError
+
+SPEC_FILE = "stage.toml"
+DEFAULT_SCENARIO = "boot"
+END_KINDS = ("shutdown", "crash")
+MIN_MEMORY_MB = 4
+
+# "01-link": two digits, a dash, then lowercase words joined by dashes.
+STAGE_DIR_RE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+SCENARIO_NAME_RE = re.compile(r"^[a-z0-9-]+$")
+
+# Values used when neither [run] nor the scenario sets a key. expect_end has no default on
+# purpose: whether a stage ends in a crash or a shutdown is part of what it teaches.
+RUN_DEFAULTS: dict[str, Any] = {
+    "kernel": "kernel.elf",
+    "memory_mb": 32,
+    "timeout_s": 30.0,
+    "cmdline": "",
+    "transcript": "expected-console.txt",
+    "max_console_bytes": 262144,
+}
+
+
+@dataclass(frozen=True)
+class InputStep:
+    """Text typed into the guest console once the console shows `after`."""
+
+    after: str  # regex searched in the normalised console so far
+    send: str   # text sent to the guest console once `after` matched
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A regex substitution (re.MULTILINE) that hides a value which changes between boots."""
+
+    pattern: str
+    replace: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One boot of a stage's kernel and what its console must show."""
+
+    stage: str            # "01-link"
+    name: str             # "boot" when the stage has no [[scenario]] tables
+    kernel: str           # file name of the built kernel in the stage's build directory
+    memory_mb: int
+    timeout_s: float
+    expect_end: str       # "shutdown" or "crash"
+    cmdline: str
+    transcript: Path      # absolute path of the expected console transcript
+    inputs: tuple[InputStep, ...]
+    rules: tuple[Rule, ...]  # stage-specific normalisation rules, applied after the defaults
+    max_console_bytes: int
+
+    @property
+    def id(self) -> str:
+        """The name used on the command line and in reports.
+
+        A stage's only boot is just "01-link"; a named scenario is "01-link/trap-demo".
+        """
+        if self.name == DEFAULT_SCENARIO:
+            return self.stage
+        return f"{self.stage}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage directory and the scenarios its stage.toml describes."""
+
+    name: str             # "01-link"
+    number: int           # 1
+    title: str
+    directory: Path       # absolute
+    scenarios: tuple[Scenario, ...]
+
+    @property
+    def short_name(self) -> str:
+        """The part after the number: "link" for "01-link"."""
+        return self.name.split("-", 1)[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking values. Each check gets a _Where so that its message can name the file and table.
+
+
+class _Where:
+    """Names the place in stage.toml that is being checked, for error messages."""
+
+    def __init__(self, file: Path, table: str):
+        self.file = file
+        self.table = table
+
+    def error(self, key: str, problem: str) -> SpecError:
+        return SpecError(f"{self.file}: in {self.table}, key '{key}': {problem}")
+
+    def check_keys(self, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            maybe = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise self.error(key, f"unknown key{maybe}. Allowed keys here: {', '.join(allowed)}")
+
+
+def _kind(value: Any) -> str:
+    """Names a TOML value's type the way the stage.toml author wrote it."""
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"a whole number ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _text(where: _Where, key: str, value: Any, *, empty_ok: bool = True) -> str:
+    if not isinstance(value, str):
+        raise where.error(key, f"must be text in quotes, got {_kind(value)}")
+    if not empty_ok and not value:
+        raise where.error(key, "must not be empty")
+    return value
+
+
+def _whole(where: _Where, key: str, value: Any, minimum: int, unit: str) -> int:
+    # bool is a subclass of int in Python; `memory_mb = true` is still a mistake.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise where.error(key, f"must be a whole number of {unit}, got {_kind(value)}")
+    if value < minimum:
+        raise where.error(key, f"must be at least {minimum} {unit}, got {value}")
+    return value
+
+
+def _relative_file(where: _Where, key: str, value: Any) -> str:
+    value = _text(where, key, value, empty_ok=False)
+    path = PurePath(value)
+    if path.is_absolute() or ".." in path.parts:
+        raise where.error(key, f"must be a file name inside the stage directory, got {value!r}")
+    return value
+
+
+def _check_memory(where: _Where, key: str, value: Any) -> int:
+    return _whole(where, key, value, MIN_MEMORY_MB, "MiB")
+
+
+def _check_timeout(where: _Where, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise where.error(key, f"must be a number of seconds, got {_kind(value)}")
+    if not math.isfinite(value) or value <= 0:
+        raise where.error(key, f"must be a positive number of seconds, got {value}")
+    return float(value)
+
+
+def _check_end(where: _Where, key: str, value: Any) -> str:
+    value = _text(where, key, value)
+    if value not in END_KINDS:
+        raise where.error(key, f"must be \"shutdown\" or \"crash\", got {value!r}")
+    return value
+
+
+def _check_max_bytes(where: _Where, key: str, value: Any) -> int:
+    return _whole(where, key, value, 1, "bytes")
+
+
+# Keys allowed both in [run] and in a [[scenario]], with their checks.
+_RUN_CHECKS: dict[str, Callable[[_Where, str, Any], Any]] = {
+    "kernel": _relative_file,
+    "memory_mb": _check_memory,
+    "timeout_s": _check_timeout,
+    "expect_end": _check_end,
+    "cmdline": _text,
+    "transcript": _relative_file,
+    "max_console_bytes": _check_max_bytes,
+}
+_TOP_KEYS = ("stage", "run", "normalize", "input", "scenario")
+_STAGE_KEYS = ("title",)
+_RULE_KEYS = ("pattern", "replace", "why")
+_INPUT_KEYS = ("after", "send")
+_SCENARIO_KEYS = ("name", *_RUN_CHECKS, "input", "normalize")
+
+
+def _regex(where: _Where, key: str, value: Any) -> re.Pattern[str]:
+    value = _text(where, key, value, empty_ok=False)
+    try:
+        return re.compile(value, re.MULTILINE)
+    except re.error as exc:
+        raise where.error(key, f"is not a valid regular expression: {exc}") from None
+
+
+def _table(where: _Where, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error(key, f"must be a table ([{key}]), got {_kind(value)}")
+    return value
+
+
+def _list_of_tables(where: _Where, key: str, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise where.error(key, f"must be a list of tables, written [[{key}]], got {_kind(value)}")
+    return value
+
+
+def _run_settings(where: _Where, table: dict[str, Any]) -> dict[str, Any]:
+    """Checks the [run] keys present in `table` and returns only those."""
+    return {key: _RUN_CHECKS[key](where, key, table[key]) for key in _RUN_CHECKS if key in table}
+
+
+def _rules(file: Path, table_name: str, value: Any, where: _Where) -> tuple[Rule, ...]:
+    rules = []
+    for index, item in enumerate(_list_of_tables(where, "normalize", value), start=1):
+        here = _Where(file, f"{table_name} #{index}")
+        here.check_keys(item, _RULE_KEYS)
+        for required in ("pattern", "replace"):
+            if required not in item:
+                raise here.error(required, "is missing (every rule needs a pattern and a replace)")
+        compiled = _regex(here, "pattern", item["pattern"])
+        replace = _text(here, "replace", item["replace"])
+        try:
+            compiled.sub(replace, "")  # Checks group references such as \1 in the replacement.
+        except (re.error, IndexError) as exc:
+            raise here.error("replace", f"is not a valid replacement for the pattern: {exc}") from None
+        why = _text(here, "why", item.get("why", ""))
+        rules.append(Rule(compiled.pattern, replace, why))
+    return tuple(rules)
+
+
+def _inputs(file: Path, table_name: str, value: Any, where: _Where) -> tuple[InputStep, ...]:
+    steps = []
+    for index, item in enumerate(_list_of_tables(where, "input", value), start=1):
+        here = _Where(file, f"{table_name} #{index}")
+        here.check_keys(item, _INPUT_KEYS)
+        for required in _INPUT_KEYS:
+            if required not in item:
+                raise here.error(required, "is missing (every input needs 'after' and 'send')")
+        after = _regex(here, "after", item["after"]).pattern
+        send = _text(here, "send", item["send"], empty_ok=False)
+        steps.append(InputStep(after, send))
+    return tuple(steps)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not valid UTF-8 text") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading stages.
+
+
+def _scenario(stage_name: str, directory: Path, name: str, settings: dict[str, Any],
+              inputs: tuple[InputStep, ...], rules: tuple[Rule, ...], where: _Where) -> Scenario:
+    merged = {**RUN_DEFAULTS, **settings}
+    if "expect_end" not in merged:
+        raise where.error("expect_end", "is missing: set it to \"shutdown\" or \"crash\" "
+                                        "in [run] or in this scenario")
+    return Scenario(
+        stage=stage_name,
+        name=name,
+        kernel=merged["kernel"],
+        memory_mb=merged["memory_mb"],
+        timeout_s=float(merged["timeout_s"]),
+        expect_end=merged["expect_end"],
+        cmdline=merged["cmdline"],
+        transcript=directory / merged["transcript"],
+        inputs=inputs,
+        rules=rules,
+        max_console_bytes=merged["max_console_bytes"],
+    )
+
+
+def load_stage(directory: Path) -> Stage:
+    """Reads `directory/stage.toml`; raises SpecError naming the file and key when it is wrong."""
+    directory = Path(directory).resolve()
+    match = STAGE_DIR_RE.match(directory.name)
+    if not match:
+        raise SpecError(f"{directory}: a stage directory must be named like '01-link' "
+                        "(two digits, a dash, a lowercase name)")
+    file = directory / SPEC_FILE
+    if not file.is_file():
+        raise SpecError(f"{file}: not found (every stage describes how to run it in {SPEC_FILE})")
+    data = _read_toml(file)
+    top = _Where(file, "the top level")
+    top.check_keys(data, _TOP_KEYS)
+
+    if "stage" not in data:
+        raise top.error("stage", "is missing: add a [stage] table with a title")
+    stage_where = _Where(file, "[stage]")
+    stage_table = _table(top, "stage", data["stage"])
+    stage_where.check_keys(stage_table, _STAGE_KEYS)
+    if "title" not in stage_table:
+        raise stage_where.error("title", "is missing: every stage needs a title")
+    title = _text(stage_where, "title", stage_table["title"], empty_ok=False)
+
+    run_where = _Where(file, "[run]")
+    run_table = _table(top, "run", data.get("run", {}))
+    run_where.check_keys(run_table, tuple(_RUN_CHECKS))
+    run = _run_settings(run_where, run_table)
+    stage_rules = _rules(file, "[[normalize]]", data.get("normalize", []), top)
+    stage_inputs = _inputs(file, "[[input]]", data.get("input", []), top)
+
+    name = directory.name
+    if "scenario" not in data:
+        only = _scenario(name, directory, DEFAULT_SCENARIO, run, stage_inputs, stage_rules, run_where)
+        return Stage(name, int(match.group(1)), title, directory, (only,))
+
+    tables = _list_of_tables(top, "scenario", data["scenario"])
+    if not tables:
+        raise top.error("scenario", "is an empty list: remove it or add [[scenario]] tables")
+    scenarios: list[Scenario] = []
+    for index, table in enumerate(tables, start=1):
+        where = _Where(file, f"[[scenario]] #{index}")
+        where.check_keys(table, _SCENARIO_KEYS)
+        if "name" not in table:
+            raise where.error("name", "is missing: every [[scenario]] needs a name")
+        scenario_name = _text(where, "name", table["name"], empty_ok=False)
+        if not SCENARIO_NAME_RE.match(scenario_name):
+            raise where.error("name", f"must use only a-z, 0-9 and '-', got {scenario_name!r}")
+        if any(s.name == scenario_name for s in scenarios):
+            raise where.error("name", f"scenario {scenario_name!r} is defined twice")
+        where = _Where(file, f"[[scenario]] {scenario_name!r}")
+        settings = {**run, **_run_settings(where, table)}
+        inputs = stage_inputs
+        if "input" in table:  # A scenario's own inputs replace the stage's.
+            inputs = _inputs(file, f"[[scenario.input]] of {scenario_name!r}", table["input"], where)
+        rules = stage_rules + _rules(file, f"[[scenario.normalize]] of {scenario_name!r}",
+                                     table.get("normalize", []), where)
+        scenarios.append(_scenario(name, directory, scenario_name, settings, inputs, rules, where))
+    return Stage(name, int(match.group(1)), title, directory, tuple(scenarios))
+
+
+def discover(stages_dir: Path) -> list[Stage]:
+    """Loads every `NN-name` directory in `stages_dir` that has a stage.toml, by number.
+
+    Other directories (notes, shared code, a stage still without stage.toml) are skipped.
+    """
+    stages_dir = Path(stages_dir)
+    if not stages_dir.is_dir():
+        raise SpecError(f"{stages_dir}: the stages directory does not exist")
+    stages = [
+        load_stage(entry)
+        for entry in stages_dir.iterdir()
+        if entry.is_dir() and STAGE_DIR_RE.match(entry.name) and (entry / SPEC_FILE).is_file()
+    ]
+    stages.sort(key=lambda stage: (stage.number, stage.name))
+    for before, after in zip(stages, stages[1:]):
+        if before.number == after.number:
+            raise SpecError(f"{stages_dir}: stages {before.name} and {after.name} share the "
+                            f"number {after.number:02d}; every stage needs its own number")
+    return stages
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing what to run from the names on the command line.
+
+
+def _stage_list(stages: list[Stage]) -> str:
+    if not stages:
+        return "(no stages found)"
+    return ", ".join(f"{stage.name} ({stage.title})" for stage in stages)
+
+
+def _find_stage(stages: list[Stage], wanted: str, asked: str) -> Stage:
+    for stage in stages:
+        if wanted in (stage.name, stage.short_name):
+            return stage
+        if wanted.isdigit() and int(wanted) == stage.number:
+            return stage
+    raise UsageError(f"unknown stage {asked!r}. Stages: {_stage_list(stages)}")
+
+
+def select(stages: list[Stage], names: list[str]) -> list[tuple[Stage, list[Scenario]]]:
+    """Turns command-line names into the stages and scenarios to run.
+
+    No names means everything. A stage may be named "01-link", "01", "1" or "link"; one of its
+    scenarios as "01-link/trap-demo". The user's order is kept and nothing is run twice.
+    """
+    if not names:
+        return [(stage, list(stage.scenarios)) for stage in stages]
+    chosen: dict[str, tuple[Stage, list[Scenario]]] = {}
+    for asked in names:
+        stage_part, slash, scenario_part = asked.partition("/")
+        stage = _find_stage(stages, stage_part, asked)
+        if slash:
+            wanted = [s for s in stage.scenarios if s.name == scenario_part]
+            if not wanted:
+                known = ", ".join(s.name for s in stage.scenarios)
+                raise UsageError(f"stage {stage.name} has no scenario {scenario_part!r}. "
+                                 f"Its scenarios: {known}")
+        else:
+            wanted = list(stage.scenarios)
+        _, picked = chosen.setdefault(stage.name, (stage, []))
+        picked.extend(s for s in wanted if s not in picked)
+    return list(chosen.values())

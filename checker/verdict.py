@@ -1,0 +1,180 @@
+"""Decides whether a run passed, and says in one line what went wrong when it did not.
+
+A run passes when its normalised console equals the normalised transcript *and* the guest
+ended the way the stage expects (a clean shutdown, or a crash that the stage causes on purpose).
+Each failure gets a verdict that points the student at the right kind of problem, a one-line
+summary, and details (a diff, the last console lines, the toolstack's words) to look at next.
+"""
+from __future__ import annotations
+
+import difflib
+import enum
+from dataclasses import dataclass, field
+
+from .normalize import normalize
+from .spec import Scenario
+
+TAIL_LINES = 15
+QUOTE_LIMIT = 100
+
+
+class Verdict(str, enum.Enum):
+    """The word a report shows for a scenario; a str so it serialises as itself."""
+
+    PASS = "PASS"
+    MISMATCH = "MISMATCH"                  # the console or the way the guest ended is wrong
+    UNEXPECTED_CRASH = "UNEXPECTED-CRASH"  # the guest crashed, or Xen could not even start it
+    TIMEOUT = "TIMEOUT"                    # the guest neither shut down nor crashed in time
+    BUILD_ERROR = "BUILD-ERROR"            # the kernel did not compile or link
+    HOST_ERROR = "HOST-ERROR"              # the test host failed, not the student's kernel
+
+
+@dataclass
+class RunResult:
+    """What the test host observed while one scenario's kernel ran."""
+
+    console: bytes          # raw guest console bytes
+    # How the domain ended: "poweroff", "reboot", "crash", "suspend", "watchdog", "soft_reset",
+    # "destroyed", "timeout", "output-limit" or "xl-failed".
+    end: str
+    elapsed_s: float
+    first_byte_s: float | None = None
+    host_messages: list[str] = field(default_factory=list)  # lines the toolstack (xl) printed
+
+
+@dataclass
+class Outcome:
+    """The verdict on one scenario, with everything a report needs."""
+
+    scenario_id: str
+    verdict: Verdict
+    summary: str            # one line for a student
+    details: str = ""       # the diff, the last console lines, a build log tail or host error text
+    diff: str = ""
+    first_difference: int | None = None  # 1-based line number in the expected transcript
+    console: str = ""       # normalised console
+    end: str = ""           # "shutdown", "crash", or another way the run ended (see RunResult)
+    elapsed_s: float | None = None
+    first_byte_s: float | None = None
+
+
+def _tail(console: str) -> str:
+    lines = console.splitlines()
+    if not lines:
+        return "(the guest printed nothing)"
+    shown = lines[-TAIL_LINES:]
+    heading = f"Last {len(shown)} console lines:" if len(lines) > len(shown) else "Console:"
+    return "\n".join([heading, *("  " + line for line in shown)])
+
+
+def _host_said(result: RunResult) -> str:
+    if not result.host_messages:
+        return ""
+    return "\n".join(["Xen's toolstack (xl) said:", *("  " + m for m in result.host_messages)])
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+def _quote(line: str) -> str:
+    if len(line) > QUOTE_LIMIT:
+        line = line[:QUOTE_LIMIT - 3] + "..."
+    return f'"{line}"'
+
+
+def _end_name(end: str) -> str:
+    """Maps the toolstack's word for how a domain ended onto stage.toml's expect_end words."""
+    return "shutdown" if end == "poweroff" else end
+
+
+def _first_difference(expected: list[str], actual: list[str]) -> tuple[int, str]:
+    """Returns the 1-based line number of the first difference and a sentence about it."""
+    for index, (want, got) in enumerate(zip(expected, actual)):
+        if want != got:
+            return index + 1, f"line {index + 1} differs: expected {_quote(want)}, got {_quote(got)}"
+    same = min(len(expected), len(actual))
+    if len(actual) < len(expected):
+        return same + 1, (f"the console ended early, after line {same}; line {same + 1} "
+                          f"should be {_quote(expected[same])}")
+    return same + 1, f"the console has extra lines after line {same}: {_quote(actual[same])}"
+
+
+def _diff(scenario: Scenario, expected: list[str], actual: list[str]) -> str:
+    return "\n".join(difflib.unified_diff(
+        expected, actual,
+        fromfile=f"expected ({scenario.transcript})",
+        tofile="actual console (normalised)",
+        n=3, lineterm=""))
+
+
+def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcome:
+    """Compares one run with its transcript; `expected` is None when no transcript exists."""
+    console = normalize(result.console, scenario.rules)
+    end = _end_name(result.end)
+
+    def outcome(verdict: Verdict, summary: str, details: str = "", **more) -> Outcome:
+        return Outcome(scenario.id, verdict, summary, details, console=console, end=end,
+                       elapsed_s=result.elapsed_s, first_byte_s=result.first_byte_s, **more)
+
+    if result.end == "timeout":
+        return outcome(Verdict.TIMEOUT,
+                       f"the guest neither shut down nor crashed within {scenario.timeout_s:g} s "
+                       "(stuck in a loop, or waiting for something that never comes?)",
+                       _tail(console))
+    if result.end == "output-limit":
+        return outcome(Verdict.MISMATCH,
+                       f"the console exceeded {scenario.max_console_bytes} bytes, so the guest "
+                       "was stopped (printing in a loop?)",
+                       _tail(console))
+    if result.end == "xl-failed":
+        return outcome(Verdict.UNEXPECTED_CRASH,
+                       "Xen's toolstack could not create or run the domain; its messages below "
+                       "say why (a missing or wrong ELF note is a common cause)",
+                       _join(_host_said(result) or "(xl printed nothing)",
+                             _tail(console) if console else ""))
+    if expected is None:
+        return outcome(Verdict.MISMATCH,
+                       f"no expected transcript ({scenario.transcript}); check the console below "
+                       f"by eye, then record it with `python3 -m checker record {scenario.id}`",
+                       console or "(the guest printed nothing)")
+
+    want = normalize(expected, scenario.rules)
+    want_lines, got_lines = want.splitlines(), console.splitlines()
+    diff = _diff(scenario, want_lines, got_lines) if want != console else ""
+    line, difference = _first_difference(want_lines, got_lines) if diff else (None, "")
+
+    if end == "crash" and scenario.expect_end == "shutdown":
+        summary = "the guest crashed, but this stage should shut down cleanly"
+        if diff:
+            summary += f"; {difference}"
+        return outcome(Verdict.UNEXPECTED_CRASH, summary,
+                       _join(diff, _tail(console), _host_said(result)),
+                       diff=diff, first_difference=line)
+    if diff:
+        note = ""
+        if end != scenario.expect_end:
+            note = f"The guest also ended with {end}, expected {scenario.expect_end}."
+        return outcome(Verdict.MISMATCH, difference, _join(diff, note, _host_said(result)),
+                       diff=diff, first_difference=line)
+    if end != scenario.expect_end:
+        return outcome(Verdict.MISMATCH,
+                       f"console matched but the guest ended with {end}, "
+                       f"expected {scenario.expect_end}",
+                       _join(_tail(console), _host_said(result)))
+    return outcome(Verdict.PASS,
+                   f"console matched ({len(got_lines)} lines), ended with {end} as expected")
+
+
+def build_error(scenario_id: str, log_tail: str) -> Outcome:
+    """The kernel did not build, so it was not run."""
+    return Outcome(scenario_id, Verdict.BUILD_ERROR,
+                   "the kernel did not build; the end of the build log is below",
+                   log_tail.rstrip() or "(the build printed nothing)")
+
+
+def host_error(scenario_id: str, message: str) -> Outcome:
+    """The test host failed: say clearly that this is not the student's fault."""
+    first = message.strip().splitlines()[0] if message.strip() else "no details"
+    return Outcome(scenario_id, Verdict.HOST_ERROR,
+                   f"the test host failed, not your kernel: {first}", message.rstrip())

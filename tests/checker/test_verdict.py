@@ -1,0 +1,191 @@
+"""judge() picks the right verdict and tells the student what went wrong."""
+from pathlib import Path
+
+import pytest
+
+from checker.spec import Rule, Scenario
+from checker.verdict import RunResult, Verdict, build_error, host_error, judge
+
+TRANSCRIPT = Path("/stages/01-link/expected-console.txt")
+EXPECTED = "Hello from C++\nGo says hi\nbye\n"
+
+
+def scenario(**changes) -> Scenario:
+    values = dict(stage="01-link", name="boot", kernel="kernel.elf", memory_mb=32, timeout_s=30.0,
+                  expect_end="shutdown", cmdline="", transcript=TRANSCRIPT, inputs=(), rules=(),
+                  max_console_bytes=262144)
+    values.update(changes)
+    return Scenario(**values)
+
+
+def run(console: bytes | str, end: str = "poweroff", **more) -> RunResult:
+    if isinstance(console, str):
+        console = console.encode()
+    return RunResult(console=console, end=end, elapsed_s=1.5, **more)
+
+
+def numbered(count: int) -> str:
+    return "".join(f"line {n}\n" for n in range(1, count + 1))
+
+
+def test_pass_when_console_and_end_match():
+    outcome = judge(scenario(), EXPECTED, run(EXPECTED.replace("\n", "\r\n"), first_byte_s=0.2))
+    assert outcome.verdict is Verdict.PASS
+    assert outcome.summary == "console matched (3 lines), ended with shutdown as expected"
+    assert outcome.scenario_id == "01-link"
+    assert outcome.end == "shutdown"
+    assert outcome.console == EXPECTED
+    assert (outcome.elapsed_s, outcome.first_byte_s) == (1.5, 0.2)
+    assert outcome.diff == "" and outcome.first_difference is None
+
+
+def test_pass_for_an_expected_crash_with_values_that_vary_per_boot():
+    expected = "domid 1\nmfn 0x1000\npanic\n"
+    outcome = judge(scenario(expect_end="crash"), expected, run("domid 9\nmfn 0xabcdef\npanic\n", "crash"))
+    assert outcome.verdict is Verdict.PASS
+    assert outcome.summary.endswith("ended with crash as expected")
+
+
+def test_stage_rules_apply_to_both_sides():
+    rules = (Rule(r"heap at 0x[0-9a-f]+", "heap at <addr>"),)
+    outcome = judge(scenario(rules=rules), "heap at 0x1000\n", run("heap at 0x2000\n"))
+    assert outcome.verdict is Verdict.PASS
+    assert outcome.console == "heap at <addr>\n"
+
+
+def test_timeout_shows_the_last_console_lines():
+    outcome = judge(scenario(timeout_s=12), EXPECTED, run(numbered(20), "timeout"))
+    assert outcome.verdict is Verdict.TIMEOUT
+    assert "neither shut down nor crashed within 12 s" in outcome.summary
+    shown = outcome.details.splitlines()
+    assert "  line 20" in shown and "  line 6" in shown
+    assert "  line 5" not in shown
+
+
+def test_timeout_with_a_silent_guest():
+    outcome = judge(scenario(), EXPECTED, run(b"", "timeout"))
+    assert outcome.verdict is Verdict.TIMEOUT
+    assert outcome.details == "(the guest printed nothing)"
+
+
+def test_output_limit_is_a_mismatch():
+    outcome = judge(scenario(max_console_bytes=4096), EXPECTED, run("again\n" * 700, "output-limit"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert "exceeded 4096 bytes" in outcome.summary
+    assert "printing in a loop" in outcome.summary
+    assert outcome.details.count("again") == 15
+
+
+def test_xl_failure_shows_what_xl_said():
+    said = ["xc_dom_find_loader: no loader found", "libxl: cannot build the domain"]
+    outcome = judge(scenario(), EXPECTED, run(b"", "xl-failed", host_messages=said))
+    assert outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert "could not create or run the domain" in outcome.summary
+    for message in said:
+        assert message in outcome.details
+
+
+def test_missing_transcript_asks_to_record_one():
+    outcome = judge(scenario(name="trap-demo"), None, run("Hello\r\n"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert "python3 -m checker record 01-link/trap-demo" in outcome.summary
+    assert "by eye" in outcome.summary
+    assert outcome.details == "Hello\n"
+
+
+def test_crash_instead_of_shutdown_with_a_matching_console():
+    outcome = judge(scenario(), EXPECTED, run(EXPECTED, "crash"))
+    assert outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert outcome.summary == "the guest crashed, but this stage should shut down cleanly"
+    assert outcome.diff == ""
+    assert "  bye" in outcome.details.splitlines()
+
+
+def test_crash_instead_of_shutdown_with_a_different_console():
+    outcome = judge(scenario(), EXPECTED, run("Hello from C++\nPAGE FAULT\n", "crash"))
+    assert outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert "line 2 differs" in outcome.summary
+    assert outcome.first_difference == 2
+    assert "+PAGE FAULT" in outcome.diff
+    assert outcome.diff in outcome.details
+
+
+def test_different_line_gives_a_unified_diff_and_its_number():
+    outcome = judge(scenario(), EXPECTED, run("Hello from C++\nGo says hello\nbye\n"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.first_difference == 2
+    assert outcome.summary == 'line 2 differs: expected "Go says hi", got "Go says hello"'
+    assert outcome.diff.splitlines() == [
+        f"--- expected ({TRANSCRIPT})",
+        "+++ actual console (normalised)",
+        "@@ -1,3 +1,3 @@",
+        " Hello from C++",
+        "-Go says hi",
+        "+Go says hello",
+        " bye",
+    ]
+    assert outcome.details.startswith(outcome.diff)
+
+
+def test_console_that_ends_early():
+    outcome = judge(scenario(), EXPECTED, run("Hello from C++\n"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.first_difference == 2
+    assert outcome.summary == 'the console ended early, after line 1; line 2 should be "Go says hi"'
+    assert "-bye" in outcome.diff
+
+
+def test_console_with_extra_lines():
+    outcome = judge(scenario(), EXPECTED, run(EXPECTED + "unexpected\n"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.first_difference == 4
+    assert outcome.summary == 'the console has extra lines after line 3: "unexpected"'
+    assert "+unexpected" in outcome.diff
+
+
+def test_long_lines_are_shortened_in_the_summary():
+    outcome = judge(scenario(), "a" * 300 + "\n", run("b" * 300 + "\n"))
+    assert f'expected "{"a" * 97}...", got "{"b" * 97}..."' in outcome.summary
+    assert "a" * 300 in outcome.diff
+
+
+def test_different_console_and_different_end_mentions_both():
+    outcome = judge(scenario(expect_end="crash"), EXPECTED, run("nothing like it\n", "poweroff"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.first_difference == 1
+    assert "The guest also ended with shutdown, expected crash." in outcome.details
+
+
+@pytest.mark.parametrize("end, expect_end, word", [
+    ("poweroff", "crash", "shutdown"),
+    ("reboot", "shutdown", "reboot"),
+    ("reboot", "crash", "reboot"),
+    ("watchdog", "crash", "watchdog"),
+    ("destroyed", "shutdown", "destroyed"),
+])
+def test_matching_console_but_wrong_end(end, expect_end, word):
+    outcome = judge(scenario(expect_end=expect_end), EXPECTED, run(EXPECTED, end))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.summary == f"console matched but the guest ended with {word}, expected {expect_end}"
+    assert outcome.end == word
+
+
+def test_build_error_keeps_the_log_tail():
+    outcome = build_error("01-link", "main.cpp:3: error: expected ';'\n")
+    assert outcome.verdict is Verdict.BUILD_ERROR
+    assert outcome.scenario_id == "01-link"
+    assert "did not build" in outcome.summary
+    assert outcome.details == "main.cpp:3: error: expected ';'"
+
+
+def test_host_error_says_it_is_not_the_students_fault():
+    outcome = host_error("01-link/trap-demo", "QEMU exited early\nstderr: no KVM\n")
+    assert outcome.verdict is Verdict.HOST_ERROR
+    assert outcome.summary == "the test host failed, not your kernel: QEMU exited early"
+    assert outcome.details == "QEMU exited early\nstderr: no KVM"
+
+
+def test_verdict_values_are_the_report_words():
+    assert [v.value for v in Verdict] == [
+        "PASS", "MISMATCH", "UNEXPECTED-CRASH", "TIMEOUT", "BUILD-ERROR", "HOST-ERROR"]
+    assert Verdict.UNEXPECTED_CRASH == "UNEXPECTED-CRASH"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: host unit tests (GoogleTest), the checker's own tests (pytest), the book
+# build, and every stage booted on real Xen in the embedded test host.  CI runs exactly this.
+#   sudo tools/test.sh [ctest arguments...]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+require_machine
+install_packages
+cd "$(kit_root)"
+cmake -S . -B build
+cmake --build build --parallel "$(nproc)"
+exec ctest --test-dir build --output-on-failure "$@"
