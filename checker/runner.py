@@ -73,12 +73,15 @@ class Runner:
             if msg.kind == "CON":
                 if first_byte is None:
                     first_byte = int(msg.fields[0]) / 1000
+                if stopped_for == "output-limit":
+                    continue  # already over the bound; the domain is being destroyed
                 console += msg.data(1)
-                if len(console) > scenario.max_console_bytes and stopped_for is None:
-                    stopped_for = "output-limit"
+                if len(console) > scenario.max_console_bytes:
                     del console[scenario.max_console_bytes:]
-                    link.send("KILL")
-                    deadline = time.monotonic() + KILL_GRACE_S
+                    if stopped_for is None:
+                        stopped_for = "output-limit"
+                        link.send("KILL")
+                        deadline = time.monotonic() + KILL_GRACE_S
                 if pending_inputs and stopped_for is None:
                     text = normalize(bytes(console), scenario.rules)
                     while pending_inputs and re.search(pending_inputs[0].after, text, re.MULTILINE):

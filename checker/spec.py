@@ -46,7 +46,8 @@ RUN_DEFAULTS: dict[str, Any] = {
 class InputStep:
     """Text typed into the guest console once the console shows `after`."""
 
-    after: str  # regex searched in the normalised console so far
+    after: str  # regex searched (re.MULTILINE) in the normalised console so far: lines have lost
+                # their trailing spaces, so a prompt "name? " is matched by r"name\?$"
     send: str   # text sent to the guest console once `after` matched
 
 
