@@ -115,6 +115,7 @@ class QemuXenHost:
         self.serial_log = workdir / "xen-serial.log"
         self.boot_seconds = 0.0
         self.xen_version = ""
+        self.ready = False  # the agent answered: HALT can power the host off cleanly
 
     def kernel_path(self, name: str) -> str:
         return f"/stages/{name}.elf"
@@ -195,6 +196,7 @@ class QemuXenHost:
         while (msg := self.link.recv(10)) is not None and msg.kind != "PONG":
             pass
         self.boot_seconds = time.monotonic() - t0
+        self.ready = True
         self.log(f"test host: Xen {self.xen_version} and dom0 ready in {self.boot_seconds:.1f} s")
 
     def serial_tail(self, lines: int = 25) -> str:
@@ -208,10 +210,10 @@ class QemuXenHost:
     def close(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None and self.link is not None and not self.link.closed:
+        if self.proc.poll() is None and self.ready and not self.link.closed:
             try:
                 self.link.send("HALT")
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass
         if self.proc.poll() is None:
