@@ -14,13 +14,16 @@ void describe_sif_flags(uint32_t flags, char* buf, size_t size) {
     };
     size_t used = 0;
     if (size == 0) return;
+    // Where the next word goes: never past the end of buf, even once the text no longer fits.
+    auto at = [&] { return used < size ? buf + used : buf + size - 1; };
+    auto room = [&] { return used < size ? size - used : size_t{1}; };
     buf[0] = '\0';
     uint32_t known = 0;
     for (const auto& f : kFlags) {
         known |= f.bit;
-        if (flags & f.bit) used += snformat(buf + used, used < size ? size - used : 0, "%s%s", used ? " " : "", f.name);
+        if (flags & f.bit) used += snformat(at(), room(), "%s%s", used ? " " : "", f.name);
     }
-    if (flags & ~known) used += snformat(buf + used, used < size ? size - used : 0, "%sunknown(0x%x)", used ? " " : "", flags & ~known);
+    if (flags & ~known) used += snformat(at(), room(), "%sunknown(0x%x)", used ? " " : "", flags & ~known);
     if (used == 0) snformat(buf, size, "none");
 }
 

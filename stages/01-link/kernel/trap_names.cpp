@@ -13,7 +13,7 @@ constexpr Info kTraps[] = {
     {"non-maskable interrupt", "NMI"}, {"breakpoint", "#BP"},
     {"overflow", "#OF"},              {"bound range exceeded", "#BR"},
     {"invalid opcode", "#UD"},        {"device not available (FPU)", "#NM"},
-    {"double fault", "#DF"},          {"coprocessor segment overrun", "#MF"},
+    {"double fault", "#DF"},          {"coprocessor segment overrun", "#09"}  /* Intel gives it no mnemonic */,
     {"invalid TSS", "#TS"},           {"segment not present", "#NP"},
     {"stack-segment fault", "#SS"},   {"general protection fault", "#GP"},
     {"page fault", "#PF"},            {"spurious interrupt", "#15"},
@@ -31,8 +31,9 @@ const char* mnemonic(uint64_t vector) {
 }
 
 void describe_page_fault(uint64_t ec, char* buf, unsigned long size) {
-    // Error-code bits: P (0) protection violation vs not present, W (1) write, U (2) user mode,
-    // RSVD (3) reserved bit set in a page-table entry, I (4) instruction fetch.
+    // Error-code bits: P (0) protection violation vs not present, W (1) write, RSVD (3) reserved
+    // bit set in a page-table entry, I (4) instruction fetch.  U (2) is left out: a PV kernel
+    // runs in ring 3, so "user mode" says nothing about who faulted.
     const char* access = (ec & 16) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of";
     const char* page = (ec & 1) ? "a page that forbids it" : "a not-present page";
     snformat(buf, size, "%s %s%s", access, page, (ec & 8) ? " (reserved bit set in a page-table entry)" : "");

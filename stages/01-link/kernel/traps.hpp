@@ -20,7 +20,7 @@ const char* name(uint64_t vector);
 // "#PF" for 14, ...; "#??" otherwise.
 const char* mnemonic(uint64_t vector);
 
-// Describes a page-fault error code: "read of a not-present page" / "write to a read-only page" ...
+// Describes a page-fault error code: "read of a not-present page" / "write to a page that forbids it" ...
 void describe_page_fault(uint64_t error_code, char* buf, unsigned long size);
 
 }  // namespace kernel::traps

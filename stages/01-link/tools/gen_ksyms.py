@@ -13,15 +13,21 @@ import sys
 def parse(lines):
     syms = {}
     for line in lines:
-        parts = line.split()
-        # With --print-size:  ADDRESS SIZE TYPE NAME   or, without a size:  ADDRESS TYPE NAME
-        if len(parts) == 4:
-            addr, size, kind, name = parts
-        elif len(parts) == 3:
+        # With --print-size:  ADDRESS SIZE TYPE NAME   or, without a size:  ADDRESS TYPE NAME.
+        # Go names may contain spaces ("type..eq.struct { runtime.gList; ... }"), so the name is
+        # everything after the one-letter type.
+        parts = line.rstrip("\n").split(maxsplit=2)
+        if len(parts) < 3:
+            continue
+        if len(parts[1]) == 1:
             addr, kind, name = parts
             size = "0"
         else:
-            continue
+            rest = parts[2].split(maxsplit=1)
+            if len(rest) < 2:
+                continue
+            addr, size = parts[0], parts[1]
+            kind, name = rest
         if kind not in "TtWw" or name.startswith(".L"):
             continue
         a = int(addr, 16)
