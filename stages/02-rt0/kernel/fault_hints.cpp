@@ -1,0 +1,27 @@
+#include "fault_hints.hpp"
+
+#include "console.hpp"
+
+namespace kernel {
+
+void print_fault_hints(uint64_t vector, uint64_t address, uint64_t fs_base) {
+    using console::printf;
+    if (vector != 14) return;
+    if (fs_base == 0 && address >= 0xfffffffffffff000) {
+        // Go 1.19 keeps the running goroutine g in the initial-exec TLS variable runtime.tlsg;
+        // the kernel's static link relaxes its access to local-exec: %fs:-8 (shared/DESIGN.md).
+        long offset = static_cast<long>(address);
+        printf("    why:  the address is %%fs:%ld with FS base 0.  Go keeps the running goroutine, g,\n"
+               "          in thread-local storage at %%fs:-8 (runtime.tlsg) and reads it on entry to\n"
+               "          Go code.  This thread has no TLS block, so the access wraps round to the\n"
+               "          top of the address space, which nothing maps.\n"
+               "    hint: stage 03-tls gives every thread a TLS block and sets FS on every switch.\n",
+               offset);
+        return;
+    }
+    if (address < 4096) {
+        printf("    why:  the address is in the first page: a NULL pointer was dereferenced.\n");
+    }
+}
+
+}  // namespace kernel

@@ -1,0 +1,3 @@
+module unigornel/goroute
+
+go 1.19
