@@ -1,0 +1,84 @@
+#include "rt0.hpp"
+
+#include <stdint.h>
+
+#include "console.hpp"
+#include "ksyms.hpp"
+#include "panic.hpp"
+#include "process_args.hpp"
+#include "scheduler.hpp"
+
+// From the linker script.
+extern "C" void (*__init_array_start[])(int, char**, char**);
+extern "C" void (*__init_array_end[])(int, char**, char**);
+
+namespace kernel::rt0 {
+namespace {
+
+// Asynchronous preemption would need signals (SIGURG sent with tgkill), which this kernel
+// never delivers; GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
+// GOTRACEBACK=none keeps a fatal error to its one-line message: a stack trace is full of
+// addresses that change with every build, which would make the transcripts inexact.  Change
+// it to "single" to see where the runtime stopped.
+const char* const kArgv[] = {"goapp"};
+const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=none"};
+constexpr size_t kEnvc = sizeof kEnvp / sizeof kEnvp[0];
+
+alignas(16) uint8_t g_random[16];  // AT_RANDOM: the runtime seeds its hash functions from it
+uint64_t g_vector[words_needed(1, kEnvc, 2)];
+ProcessArgs g_args;
+bool g_done = false;
+Thread* g_waiter = nullptr;
+
+// AT_RANDOM should be unpredictable.  A PV guest has no entropy device before netfront/xenstore,
+// so the TSC, stirred with splitmix64, has to do: good enough for hash seeds, not for secrets.
+void fill_random(uint8_t* out, size_t n) {
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    uint64_t x = (uint64_t{hi} << 32) | lo;
+    for (size_t i = 0; i < n; i += 8) {
+        x += 0x9e3779b97f4a7c15;
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+        z ^= z >> 31;
+        for (size_t j = 0; j < 8 && i + j < n; ++j) out[i + j] = static_cast<uint8_t>(z >> (8 * j));
+    }
+}
+
+void* initialize_go(void*) {
+    size_t count = static_cast<size_t>(__init_array_end - __init_array_start);
+    for (size_t i = 0; i < count; ++i) {
+        auto fn = __init_array_start[i];
+        auto sym = ksyms::lookup(ksyms::kernel_table(), reinterpret_cast<uint64_t>(fn));
+        console::printf("[rt0] .init_array[%lu] = %s(argc %d, argv, envp)\n", i, sym.name ? sym.name : "?", g_args.argc);
+        fn(g_args.argc, g_args.argv, g_args.envp);
+        console::printf("[rt0] .init_array[%lu] returned\n", i);
+    }
+    g_done = true;
+    if (g_waiter) sched::wake(g_waiter);
+    return nullptr;
+}
+
+}  // namespace
+
+void run_init_array() {
+    fill_random(g_random, sizeof g_random);
+    const AuxEntry aux[] = {{AT_PAGESZ, 4096}, {AT_RANDOM, reinterpret_cast<uint64_t>(g_random)}};
+    g_args = build(g_vector, sizeof g_vector / sizeof g_vector[0], kArgv, 1, kEnvp, kEnvc, aux, 2);
+    if (!g_args.argv) panic("rt0: the argument vector does not fit");
+
+    console::printf("[rt0] argv  \"%s\"\n", g_args.argv[0]);
+    for (size_t i = 0; i < kEnvc; ++i) console::printf("[rt0] envp  \"%s\"\n", g_args.envp[i]);
+    console::printf("[rt0] auxv  AT_PAGESZ 4096, AT_RANDOM (16 bytes from the TSC), AT_NULL; no AT_SYSINFO_EHDR: no vDSO\n");
+
+    Thread* t = sched::create("initialize_go", initialize_go, nullptr, 256 * 1024);
+    if (!t) panic("rt0: no memory for the initialize_go thread");
+    console::printf("[rt0] thread %d \"%s\" runs .init_array; thread %d \"%s\" waits for it\n", t->id, t->name,
+                    sched::current()->id, sched::current()->name);
+    g_waiter = sched::current();
+    while (!g_done) sched::block("initialize_go to finish .init_array");
+    g_waiter = nullptr;
+}
+
+}  // namespace kernel::rt0
