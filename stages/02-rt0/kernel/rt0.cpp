@@ -17,9 +17,10 @@ namespace {
 
 // Asynchronous preemption would need signals (SIGURG sent with tgkill), which this kernel
 // never delivers; GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
-// GOTRACEBACK=none keeps a fatal error to its one-line message: a stack trace is full of
-// addresses that change with every build, which would make the transcripts inexact.  Change
-// it to "single" to see where the runtime stopped.
+// GOTRACEBACK=none keeps a Go panic to its message: goroutine traces are full of addresses
+// that change with every build, which would make the transcripts inexact (change it to
+// "single" to see them).  A runtime throw before the runtime has read its environment (as in
+// stage 03) still prints the runtime's own frames; the stage's rules hide their addresses.
 const char* const kArgv[] = {"goapp"};
 const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=none"};
 constexpr size_t kEnvc = sizeof kEnvp / sizeof kEnvp[0];

@@ -26,7 +26,7 @@ void print_fault_hints(uint64_t vector, uint64_t address, uint64_t fs_base) {
     }
     if (address >= 0xf1 && address <= 0xff) {
         // runtime/sys_linux_amd64.s: "MOVL $0xf1, 0xf1  // crash" after a failed
-        // rt_sigaction/rt_sigprocmask/sigaltstack/munmap/madvise...: the runtime cannot go on.
+        // rt_sigprocmask, sigaltstack, arch_prctl (settls) or munmap: the runtime cannot go on.
         printf("    why:  Go's assembly writes to address 0x%lx to crash on purpose when a system\n"
                "          call it cannot do without fails: see the function in rip, and the last\n"
                "          [syscall] line above.\n"

@@ -61,9 +61,14 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
 
     const char* cmdline = reinterpret_cast<const char*>(si->cmd_line);
     char strace[8];
-    if (kernel::cmdline::get(cmdline, "strace", strace, sizeof strace) && strace[0] == 'a') {
-        kernel::syscalls::set_log_all(true);
-        printf("system calls: strace=all: every call is logged, also futex, clocks and sleeps\n");
+    if (kernel::cmdline::get(cmdline, "strace", strace, sizeof strace)) {
+        if (strace[0] == 'a') {
+            kernel::syscalls::set_log_level(kernel::syscalls::Log::Level::All);
+            printf("system calls: strace=all: every call is logged, also futex, clocks and sleeps\n");
+        } else if (strace[0] == 'n') {
+            kernel::syscalls::set_log_level(kernel::syscalls::Log::Level::Unimplemented);
+            printf("system calls: strace=none: only calls without a handler are logged\n");
+        }
     }
     kernel::selftest::run_if_requested(cmdline);
 

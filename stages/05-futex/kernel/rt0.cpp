@@ -17,11 +17,16 @@ namespace {
 
 // Asynchronous preemption would need signals (SIGURG sent with tgkill), which this kernel
 // never delivers; GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
-// GOTRACEBACK=none keeps a fatal error to its one-line message: a stack trace is full of
-// addresses that change with every build, which would make the transcripts inexact.  Change
-// it to "single" to see where the runtime stopped.
+// harddecommit=1 makes the runtime give memory back with mmap(PROT_NONE) after
+// madvise(DONTNEED) and take it again with mmap(MAP_FIXED, PROT_READ|PROT_WRITE)
+// (runtime/mem_linux.go, sysUnusedOS/sysUsedOS), so the kernel sees reuse and backs the pages
+// before Go puts a goroutine stack there (memory/address_space.cpp says why that matters).
+// GOTRACEBACK=none keeps a Go panic to its message: goroutine traces are full of addresses
+// that change with every build, which would make the transcripts inexact (change it to
+// "single" to see them).  A runtime throw before the runtime has read its environment (as in
+// stage 03) still prints the runtime's own frames; the stage's rules hide their addresses.
 const char* const kArgv[] = {"goapp"};
-const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=none"};
+const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1,harddecommit=1", "GOTRACEBACK=none"};
 constexpr size_t kEnvc = sizeof kEnvp / sizeof kEnvp[0];
 
 alignas(16) uint8_t g_random[16];  // AT_RANDOM: the runtime seeds its hash functions from it

@@ -170,7 +170,7 @@ void Log::flush() {
 }
 
 void Log::record(const Args& call, long result, const char* via, bool implemented) {
-    if (call.nr == 1 && (call.a[0] == 1 || call.a[0] == 2) && call.a[1] != 0 && via == nullptr) {
+    if (call.nr == 1 && (call.a[0] == 1 || call.a[0] == 2) && call.a[1] != 0 && call.a[2] != 0 && via == nullptr) {
         if (batch_more_) flush();
         batch_nr_ = ~uint64_t{0};
         add_text(call, result, implemented);

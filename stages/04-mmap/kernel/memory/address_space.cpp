@@ -133,12 +133,38 @@ long AddressSpace::mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t 
             return -kEINVAL;
         }
     }
+    // A committed MAP_FIXED mapping is backed at once.  That is how Go turns reserved address
+    // space into memory it will use (sysMap; sysUsed with GODEBUG=harddecommit=1), and Go
+    // runs goroutines on stacks carved out of exactly that memory.  A page fault on a stack
+    // page cannot be served: Xen delivers a PV guest's fault on the current stack, so a missing
+    // stack page means Xen cannot deliver the fault at all and kills the domain.
+    bool populate = prot != PROT_NONE && (flags & MAP_FIXED);
+    uint64_t pages = length / kPage;
+    if (populate) {
+        uint64_t tables = (length >> 21) + 3;  // leaf tables, plus the levels above
+        if (pages + tables > pages_.free_frames()) {
+            set_note("out of memory: asked for %s backed now (%lu frames); %lu frames (%lu KiB) free",
+                     Bytes(length).text, pages + tables, pages_.free_frames(), pages_.free_frames() * 4);
+            return -kENOMEM;
+        }
+    }
     if (!areas_.remove(where, where + length, on_removed, this) ||
         !areas_.insert(Vma{where, where + length, prot, VmaKind::Anonymous})) {
         set_note("too many memory areas (%zu)", areas_.count());
         return -kENOMEM;
     }
-    set_note(prot == PROT_NONE ? "reserved" : "committed");
+    if (populate) {
+        for (uint64_t va = where; va < where + length; va += kPage) {
+            if (!pages_.map_zeroed(va, (prot & PROT_WRITE) != 0)) {
+                set_note("out of memory while backing the mapping at 0x%lx", va);
+                return -kENOMEM;  // cannot happen after the check above, unless the check is wrong
+            }
+            ++resident_;
+        }
+        set_note("committed, %lu frames mapped now", pages);
+    } else {
+        set_note(prot == PROT_NONE ? "reserved" : "committed, frames on first touch");
+    }
     return static_cast<long>(where);
 }
 

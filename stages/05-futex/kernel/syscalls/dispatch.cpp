@@ -19,7 +19,7 @@ void flush_log() { g_log.flush(); }
 
 void set_note(const char* note) { g_note = note; }
 
-void set_log_all(bool all) { g_log.set_log_all(all); }
+void set_log_level(Log::Level level) { g_log.set_level(level); }
 
 long invoke(const Args& call, const char* via) {
     Handler h = handler(call.nr);

@@ -25,8 +25,10 @@ public:
     // `note` is the handler's remark, printed in parentheses (nullptr: none).
     void record(const Args& call, long result, const char* via, bool implemented, const char* note = nullptr);
 
-    // Also log the calls info.cpp marks quiet.
-    void set_log_all(bool all) { log_all_ = all; }
+    // Which calls are logged: every call, the default (calls info.cpp marks quiet are left
+    // out once implemented), or only the calls that have no handler.
+    enum class Level : uint8_t { All, Default, Unimplemented };
+    void set_level(Level level) { level_ = level; }
 
     // Prints a pending "... N more" summary.  Call before anything else goes to the console.
     void flush();
@@ -43,7 +45,7 @@ private:
 
     Sink sink_;
     void* context_;
-    bool log_all_ = false;
+    Level level_ = Level::Default;
     uint64_t batch_nr_ = ~uint64_t{0};
     long batch_result_ = 0;
     const char* batch_via_ = nullptr;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "args.hpp"
+#include "log.hpp"
 
 namespace kernel::syscalls {
 
@@ -25,8 +26,9 @@ long invoke(const char* via, uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint
 // ("... = 0xc000000000 (reserved)").  Cleared before each call.
 void set_note(const char* note);
 
-// Logs every call, also the ones info.cpp marks quiet (command line "strace=all").
-void set_log_all(bool all);
+// Command line "strace=all": log every call, also the ones info.cpp marks quiet;
+// "strace=none": log only the calls that have no handler.
+void set_log_level(Log::Level level);
 
 // Prints the log's pending summary line (the console calls this before every write).
 void flush_log();

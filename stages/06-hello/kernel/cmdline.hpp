@@ -1,0 +1,12 @@
+// The kernel command line (start_info.cmd_line, xl's `extra=`): space-separated key=value words.
+#pragma once
+
+#include <stddef.h>
+
+namespace kernel::cmdline {
+
+// Copies the value of `key` into out (NUL-terminated) and returns true if the key is present.
+// A bare word "key" has the value "".
+bool get(const char* cmdline, const char* key, char* out, size_t out_size);
+
+}  // namespace kernel::cmdline

@@ -1,0 +1,39 @@
+#include "timer.hpp"
+
+#include "../hypercall.hpp"
+#include "../panic.hpp"
+#include "../shared_info.hpp"
+#include "clock.hpp"
+
+namespace kernel::time {
+namespace {
+evtchn_port_t g_timer_port = 0;
+
+void clear_pending(evtchn_port_t port) {
+    __atomic_fetch_and(&shinfo::get().evtchn_pending[port / 64], ~(1ul << (port % 64)), __ATOMIC_SEQ_CST);
+}
+}  // namespace
+
+void init_timer() {
+    evtchn_bind_virq bind{};
+    bind.virq = VIRQ_TIMER;
+    bind.vcpu = 0;
+    if (long rc = hv::event_channel_op(EVTCHNOP_bind_virq, &bind); rc != 0)
+        panic("EVTCHNOP_bind_virq(VIRQ_TIMER) failed: %ld", rc);
+    g_timer_port = bind.port;
+}
+
+void wait_until(uint64_t deadline_ns) {
+    if (monotonic_ns() >= deadline_ns) return;
+    // A deadline in the past makes Xen fire the timer at once, so there is no lost wake-up.
+    hv::set_timer_op(deadline_ns);
+    sched_poll poll{};
+    evtchn_port_t ports[1] = {g_timer_port};
+    set_xen_guest_handle(poll.ports, ports);
+    poll.nr_ports = 1;
+    poll.timeout = deadline_ns;
+    hv::sched_op(SCHEDOP_poll, &poll);
+    clear_pending(g_timer_port);
+}
+
+}  // namespace kernel::time

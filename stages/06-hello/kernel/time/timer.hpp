@@ -1,0 +1,20 @@
+// Sleeping the vCPU until a deadline: Xen's single-shot timer and SCHEDOP_poll.
+//
+// Event delivery stays masked for the whole life of the kernel (a cooperative kernel has no
+// use for asynchronous upcalls, and Xen would push their frames onto whatever goroutine stack
+// is running).  So instead of enabling events and SCHEDOP_block, the idle path arms the timer
+// (HYPERVISOR_set_timer_op, which raises VIRQ_TIMER at the deadline) and polls the timer's
+// event channel with SCHEDOP_poll: the vCPU is descheduled until the event or the deadline.
+#pragma once
+
+#include <stdint.h>
+
+namespace kernel::time {
+
+// Binds VIRQ_TIMER to an event channel.
+void init_timer();
+
+// Blocks the vCPU until system time `deadline_ns` (or an earlier event on the timer channel).
+void wait_until(uint64_t deadline_ns);
+
+}  // namespace kernel::time
