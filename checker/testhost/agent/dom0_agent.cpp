@@ -6,7 +6,7 @@
 // every payload is hex so that no byte a guest prints can break the framing.
 //
 // checker -> agent                         agent -> checker
-//   RUN <name> <kernel> <mem_mb> <hexcmd>    @READY <ms since boot> <xen major.minor>
+//   RUN <name> <kernel> <mem_mb> <hexcmd> [<ramdisk>]    @READY <ms since boot> <xen major.minor>
 //   INPUT <hex>   (to the guest console)     @CON <ms> <hex>      guest console bytes
 //   KILL          (xl destroy)               @XL <hex>            a line printed by xl
 //   SH <hex>      (sh -c, one at a time)     @END <reason> <ms>   poweroff|reboot|suspend|
@@ -244,15 +244,19 @@ void finish_guest() {
 }
 
 void cmd_run(const std::vector<std::string>& a) {
-    if (a.size() < 4) return send_error("RUN needs <name> <kernel> <mem_mb> [hexcmdline]");
+    if (a.size() < 4) return send_error("RUN needs <name> <kernel> <mem_mb> [hexcmdline [ramdisk]]");
     if (g_guest.active) return send_error("RUN while guest " + g_guest.name + " is still running");
     std::string name = a[1], kernel = a[2], mem = a[3];
     std::string cmdline = a.size() > 4 ? unhex(a[4]) : "";
+    std::string ramdisk = a.size() > 5 ? a[5] : "";  // the benchmark's Linux domU needs one
     if (access(kernel.c_str(), R_OK) != 0) return send_error("kernel image not found in dom0: " + kernel);
+    if (!ramdisk.empty() && access(ramdisk.c_str(), R_OK) != 0)
+        return send_error("ramdisk not found in dom0: " + ramdisk);
     std::string cfg = kWorkDir + "/" + name + ".cfg";
     std::string text = "name = \"" + name + "\"\ntype = \"pv\"\nkernel = \"" + kernel + "\"\nmemory = " + mem +
                        "\nvcpus = 1\non_poweroff = \"destroy\"\non_reboot = \"destroy\"\n"
                        "on_crash = \"destroy\"\nextra = \"" + cmdline + "\"\n";
+    if (!ramdisk.empty()) text += "ramdisk = \"" + ramdisk + "\"\n";
     int fd = open(cfg.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return send_error("cannot write " + cfg + ": " + strerror(errno));
     write_all(fd, text.data(), text.size());
