@@ -30,8 +30,8 @@ Handler handler(uint64_t nr) {
         case 202: return sys_futex;
         case 204: return sys_sched_getaffinity;
         case 228: return sys_clock_gettime;
-        case 232: return sys_epoll_pwait;
-        case 234: return sys_tgkill;  // epoll_wait: the same without a signal mask
+        case 232: return sys_epoll_pwait;  // epoll_wait: the same without a signal mask
+        case 234: return sys_tgkill;
         case 233: return sys_epoll_ctl;
         case 281: return sys_epoll_pwait;
         case 291: return sys_epoll_create1;
