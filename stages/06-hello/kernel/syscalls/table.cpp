@@ -31,8 +31,8 @@ Handler handler(uint64_t nr) {
         case 204: return sys_sched_getaffinity;
         case 228: return sys_clock_gettime;
         case 232: return sys_epoll_pwait;  // epoll_wait: the same without a signal mask
-        case 234: return sys_tgkill;
         case 233: return sys_epoll_ctl;
+        case 234: return sys_tgkill;
         case 281: return sys_epoll_pwait;
         case 291: return sys_epoll_create1;
         case 293: return sys_pipe2;
