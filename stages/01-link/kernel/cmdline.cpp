@@ -2,12 +2,21 @@
 
 namespace kernel::cmdline {
 
+const char* next_word(const char** cursor, size_t* length) {
+    const char* p = *cursor;
+    while (*p == ' ') ++p;
+    const char* word = p;
+    while (*p && *p != ' ') ++p;
+    *cursor = p;
+    *length = static_cast<size_t>(p - word);
+    return *length ? word : nullptr;
+}
+
 bool get(const char* line, const char* key, char* out, size_t out_size) {
-    const char* p = line;
-    while (*p) {
-        while (*p == ' ') ++p;
-        const char* word = p;
-        while (*p && *p != ' ') ++p;
+    const char* cursor = line;
+    size_t length;
+    while (const char* word = next_word(&cursor, &length)) {
+        const char* p = word + length;
         const char* k = key;
         const char* w = word;
         while (*k && w < p && *w == *k) { ++w; ++k; }

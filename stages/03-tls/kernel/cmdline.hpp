@@ -9,4 +9,8 @@ namespace kernel::cmdline {
 // A bare word "key" has the value "".
 bool get(const char* cmdline, const char* key, char* out, size_t out_size);
 
+// The next space-separated word at *cursor (nullptr at the end of the line); sets *length and
+// moves *cursor past it.
+const char* next_word(const char** cursor, size_t* length);
+
 }  // namespace kernel::cmdline

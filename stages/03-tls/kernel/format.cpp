@@ -145,14 +145,19 @@ void buffer_sink(void* ctx, const char* text, size_t len) {
 }
 }  // namespace
 
-size_t snformat(char* buf, size_t size, const char* fmt, ...) {
+size_t vsnformat(char* buf, size_t size, const char* fmt, va_list args) {
     Buffer b{buf, size, 0};
-    va_list args;
-    va_start(args, fmt);
     vformat(buffer_sink, &b, fmt, args);
-    va_end(args);
     if (size > 0) buf[b.used < size ? b.used : size - 1] = '\0';
     return b.used;
+}
+
+size_t snformat(char* buf, size_t size, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    size_t n = vsnformat(buf, size, fmt, args);
+    va_end(args);
+    return n;
 }
 
 }  // namespace kernel

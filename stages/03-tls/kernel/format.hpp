@@ -18,5 +18,6 @@ size_t format(Sink sink, void* context, const char* fmt, ...) __attribute__((for
 
 // Formats into buf (always NUL-terminated when size > 0); returns the length it would need.
 size_t snformat(char* buf, size_t size, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+size_t vsnformat(char* buf, size_t size, const char* fmt, va_list args);
 
 }  // namespace kernel

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 
+#include "cmdline.hpp"
 #include "console.hpp"
 #include "ksyms.hpp"
 #include "panic.hpp"
@@ -42,14 +43,11 @@ bool starts_with(const char* s, const char* prefix) {
 
 // Copies the non-option words of the command line into g_arg_text and points g_argv at them.
 size_t split_arguments(const char* cmdline) {
-    size_t argc = 1, used = 0;
-    const char* p = cmdline ? cmdline : "";
-    while (*p && argc < kMaxArgs) {
-        while (*p == ' ') ++p;
-        const char* word = p;
-        while (*p && *p != ' ') ++p;
-        size_t len = static_cast<size_t>(p - word);
-        if (len == 0 || starts_with(word, "selftest=") || starts_with(word, "strace=")) continue;
+    size_t argc = 1, used = 0, len;
+    const char* cursor = cmdline ? cmdline : "";
+    while (const char* word = cmdline::next_word(&cursor, &len)) {
+        if (argc == kMaxArgs) break;
+        if (starts_with(word, "selftest=") || starts_with(word, "strace=")) continue;
         if (used + len + 1 > sizeof g_arg_text) break;
         for (size_t i = 0; i < len; ++i) g_arg_text[used + i] = word[i];
         g_arg_text[used + len] = '\0';
@@ -58,6 +56,7 @@ size_t split_arguments(const char* cmdline) {
     }
     return argc;
 }
+
 ProcessArgs g_args;
 bool g_done = false;
 Thread* g_waiter = nullptr;

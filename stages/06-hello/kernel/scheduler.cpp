@@ -167,14 +167,8 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
     auto* t = static_cast<Thread*>(alloc_or_null(sizeof(Thread)));
     void* stack = alloc_or_null(stack_size);
     void* sys_stack = alloc_or_null(kSyscallStackSize);
-    if (!t || !stack || !sys_stack) {
-        heap::kernel().free(t);
-        heap::kernel().free(stack);
-        heap::kernel().free(sys_stack);
-        return nullptr;
-    }
-    *t = Thread{};
-    if (!give_tls(t)) {
+    if (t) *t = Thread{};
+    if (!t || !stack || !sys_stack || !give_tls(t)) {  // give_tls allocates nothing when it fails
         heap::kernel().free(t);
         heap::kernel().free(stack);
         heap::kernel().free(sys_stack);

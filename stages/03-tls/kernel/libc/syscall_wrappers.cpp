@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../syscalls/errno.hpp"
+#include "../syscalls/sigaction.hpp"
 #include "../syscalls/table.hpp"
 
 extern "C" int* __errno_location();
@@ -13,6 +14,7 @@ extern "C" int* __errno_location();
 namespace {
 
 using kernel::syscalls::invoke;
+using kernel::syscalls::KernelSigaction;  // what the system call takes (syscalls/sigaction.hpp)
 
 // Linux's convention for a libc wrapper: -1 and errno on failure.
 long to_libc(long result) {
@@ -31,14 +33,6 @@ struct LibcSigaction {
     uint64_t restorer;
 };
 static_assert(sizeof(LibcSigaction) == 152);
-
-// The kernel's (arch/x86/include/uapi/asm/signal.h, with the 64-bit sigset the syscall takes).
-struct KernelSigaction {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-};
 
 }  // namespace
 

@@ -32,19 +32,8 @@ struct Unmapper {
 void AddressSpace::set_note(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    struct Out {
-        char* p;
-        size_t size, used;
-    } out{note_, sizeof note_, 0};
-    vformat(
-        [](void* ctx, const char* text, size_t len) {
-            auto* o = static_cast<Out*>(ctx);
-            for (size_t i = 0; i < len; ++i, ++o->used)
-                if (o->used + 1 < o->size) o->p[o->used] = text[i];
-        },
-        &out, fmt, args);
+    vsnformat(note_, sizeof note_, fmt, args);
     va_end(args);
-    note_[out.used < sizeof note_ ? out.used : sizeof note_ - 1] = '\0';
 }
 
 // Frees the frames of the pages a removed committed piece had.

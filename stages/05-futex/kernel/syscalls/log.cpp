@@ -218,10 +218,8 @@ void Log::flush() {
 
 void Log::record(const Args& call, long result, const char* via, bool implemented, const char* note) {
     if (implemented && level_ == Level::Unimplemented) return;
-    if (implemented && level_ == Level::Default) {
-        const Info* quiet = info(call.nr);
-        if (quiet && quiet->quiet) return;
-    }
+    const Info* in = info(call.nr);
+    if (implemented && level_ == Level::Default && in && in->quiet) return;
     if (call.nr == 1 && (call.a[0] == 1 || call.a[0] == 2) && call.a[1] != 0 && call.a[2] != 0 && via == nullptr) {
         if (batch_more_) flush();
         batch_nr_ = ~uint64_t{0};
@@ -229,7 +227,6 @@ void Log::record(const Args& call, long result, const char* via, bool implemente
         return;
     }
     flush_text();
-    const Info* in = info(call.nr);
     bool batchable = in && in->batch;
     if (batchable && call.nr == batch_nr_ && result == batch_result_ && via == batch_via_) {
         ++batch_more_;

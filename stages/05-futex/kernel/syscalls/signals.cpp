@@ -9,17 +9,11 @@
 // sigaltstack check), so the values are stored and returned.
 #include "../scheduler.hpp"
 #include "errno.hpp"
+#include "sigaction.hpp"
 #include "table.hpp"
 
 namespace kernel::syscalls {
 namespace {
-
-struct KernelSigaction {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-};
 
 constexpr int kSignals = 64;
 KernelSigaction g_actions[kSignals + 1];

@@ -3,9 +3,9 @@
 // Linux the word is not shared between processes; there is one process here.
 #include "../futex_table.hpp"
 #include "../scheduler.hpp"
-#include "../time/clock.hpp"
 #include "errno.hpp"
 #include "table.hpp"
+#include "timespec.hpp"
 
 namespace kernel::syscalls {
 namespace {
@@ -13,11 +13,6 @@ namespace {
 constexpr uint64_t FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
 
 constinit FutexTable g_futexes;
-
-struct Timespec {
-    int64_t sec;
-    int64_t nsec;
-};
 
 void wake_thread(void* thread) { sched::wake(static_cast<Thread*>(thread)); }
 
@@ -35,10 +30,8 @@ long sys_futex(const Args& c) {
             if (__atomic_load_n(reinterpret_cast<uint32_t*>(address), __ATOMIC_ACQUIRE) != value) return -kEAGAIN;
             uint64_t deadline = 0;
             if (const auto* timeout = reinterpret_cast<const Timespec*>(c.a[3])) {
-                if (timeout->sec < 0 || timeout->nsec < 0 || timeout->nsec >= 1000000000) return -kEINVAL;
-                deadline = time::monotonic_ns() + static_cast<uint64_t>(timeout->sec) * time::kNsPerSec +
-                           static_cast<uint64_t>(timeout->nsec);
-                if (deadline == 0) deadline = 1;
+                if (!deadline_after(*timeout, &deadline)) return -kEINVAL;
+                if (deadline == 0) deadline = 1;  // 0 means "no deadline" to block_until
             }
             FutexWaiter waiter;
             waiter.address = address;

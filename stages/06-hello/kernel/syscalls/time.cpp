@@ -4,14 +4,10 @@
 #include "../time/clock.hpp"
 #include "errno.hpp"
 #include "table.hpp"
+#include "timespec.hpp"
 
 namespace kernel::syscalls {
 namespace {
-
-struct Timespec {
-    int64_t sec;
-    int64_t nsec;
-};
 
 // Linux clock ids (include/uapi/linux/time.h).
 constexpr uint64_t CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
@@ -63,9 +59,8 @@ long sys_gettimeofday(const Args& c) {
 long sys_nanosleep(const Args& c) {
     const auto* req = reinterpret_cast<const Timespec*>(c.a[0]);
     if (!req) return -kEFAULT;
-    if (req->sec < 0 || req->nsec < 0 || req->nsec >= 1000000000) return -kEINVAL;
-    uint64_t deadline = time::monotonic_ns() + static_cast<uint64_t>(req->sec) * time::kNsPerSec +
-                        static_cast<uint64_t>(req->nsec);
+    uint64_t deadline;
+    if (!deadline_after(*req, &deadline)) return -kEINVAL;
     sched::sleep_until(deadline);
     if (auto* rem = reinterpret_cast<Timespec*>(c.a[1])) *rem = Timespec{0, 0};
     return 0;
