@@ -1,37 +1,16 @@
 // kernel::syscalls::Log, stage 04 and later: memory calls decoded (lengths, PROT_*, MAP_*,
 // MADV_*) and the handler's note after the result.  Registered only for stages that have
 // kernel/memory/ (see CMakeLists.txt).
+#include "syscall_log_test_support.hpp"
 #include "syscalls/info.hpp"
-#include "syscalls/log.hpp"
-
-#include <gtest/gtest.h>
-
-#include <stdint.h>
-
-#include <cstring>
-#include <string>
-#include <vector>
 
 namespace {
 
-using kernel::syscalls::Args;
+using namespace syscall_log_test;
 using kernel::syscalls::info;
-using kernel::syscalls::Log;
 
 constexpr uint64_t kMmap = 9, kMunmap = 11, kMadvise = 28;
 constexpr uint64_t kNoFd = static_cast<uint64_t>(-1);
-
-Args call(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
-          uint64_t a5 = 0) {
-    return Args{nr, {a0, a1, a2, a3, a4, a5}};
-}
-
-std::string formatted_call(const Args& c) {
-    char buf[512];
-    size_t n = Log::format_call(buf, sizeof buf, c);
-    EXPECT_EQ(n, strlen(buf));
-    return buf;
-}
 
 std::string mmap_prot(uint64_t prot) {
     // mmap(0x0, 0x1000 (4 KiB), <prot>, 0, -1, 0x0)
@@ -64,20 +43,6 @@ std::string madvise_advice(uint64_t advice) {
     EXPECT_EQ(s.rfind(head, 0), 0u) << s;
     return s.substr(head.size(), s.size() - head.size() - 1);
 }
-
-// Stages 05 on leave implemented calls marked quiet (madvise among them) out of the log unless
-// asked to log everything; these tests are about how calls are shown.
-template <typename L>
-void log_everything(L& log) {
-    if constexpr (requires { log.set_level(L::Level::All); }) log.set_level(L::Level::All);
-}
-
-struct Captured {
-    std::string text;
-    Log log{sink, this};
-    Captured() { log_everything(log); }
-    static void sink(void* ctx, const char* data, size_t length) { static_cast<Captured*>(ctx)->text.append(data, length); }
-};
 
 TEST(SyscallInfoMemory, MemoryCallsUseTheMemoryKinds) {
     EXPECT_STREQ(info(kMmap)->args, "aLPFdx");
