@@ -45,13 +45,21 @@ class Runner:
         self._runs += 1
         return re.sub(r"[^a-z0-9-]", "-", scenario.id.lower()) + f"-{self._runs}"
 
-    def execute(self, scenario: Scenario, kernel_name: str) -> RunResult:
-        """Boots the scenario's kernel once and returns what happened."""
+    def execute(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None) -> RunResult:
+        """Boots the scenario's kernel once and returns what happened.
+
+        ramdisk: a file the host holds (a payload name, like kernel_name) to boot with; only
+        the benchmark's Linux guest needs one.
+        """
         link = self.host.link
         name = self.domain_name(scenario)
-        link.send("RUN", name, self.host.kernel_path(kernel_name), str(scenario.memory_mb),
-                  scenario.cmdline.encode().hex())
+        fields = ["RUN", name, self.host.kernel_path(kernel_name), str(scenario.memory_mb),
+                  scenario.cmdline.encode().hex()]
+        if ramdisk:
+            fields.append(self.host.kernel_path(ramdisk))
+        link.send(*fields)
         console = bytearray()
+        arrivals: list[tuple[float, int]] = []
         host_messages: list[str] = []
         first_byte: float | None = None
         pending_inputs = list(scenario.inputs)
@@ -76,6 +84,7 @@ class Runner:
                 if stopped_for == "output-limit":
                     continue  # already over the bound; the domain is being destroyed
                 console += msg.data(1)
+                arrivals.append((int(msg.fields[0]) / 1000, len(console)))
                 if len(console) > scenario.max_console_bytes:
                     del console[scenario.max_console_bytes:]
                     if stopped_for is None:
@@ -96,7 +105,7 @@ class Runner:
             elif msg.kind == "END":
                 end = stopped_for or msg.fields[0]
                 elapsed = int(msg.fields[1]) / 1000 if len(msg.fields) > 1 else time.monotonic() - t0
-                return RunResult(bytes(console), end, elapsed, first_byte, host_messages)
+                return RunResult(bytes(console), end, elapsed, first_byte, host_messages, arrivals)
 
     def run(self, scenario: Scenario, kernel_name: str) -> Outcome:
         """Runs a scenario, judges it and keeps its console and diff for the grader."""

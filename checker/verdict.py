@@ -40,6 +40,15 @@ class RunResult:
     elapsed_s: float
     first_byte_s: float | None = None
     host_messages: list[str] = field(default_factory=list)  # lines the toolstack (xl) printed
+    # (seconds since `xl create`, console length so far) for every piece of console output
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
+
+    def seconds_until(self, text: bytes) -> float | None:
+        """When the console first contained `text` (seconds since `xl create`), if it ever did."""
+        where = self.console.find(text)
+        if where < 0:
+            return None
+        return next((t for t, length in self.arrivals if length >= where + len(text)), None)
 
 
 @dataclass

@@ -21,14 +21,16 @@ import dataclasses
 import gzip
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
+from benchmark import loaded_size  # noqa: E402  (tools/benchmark.py)
 from checker import build  # noqa: E402
 from checker.errors import CheckerError  # noqa: E402
+from checker.runner import Runner  # noqa: E402
 from checker.spec import discover, select  # noqa: E402
 from checker.testhost import image, qemu  # noqa: E402
 
@@ -42,69 +44,15 @@ INIT_SCRIPT = b"""#!/bin/busybox sh
 """
 
 
-def loaded_size(elf: Path) -> int:
-    import struct
-    data = elf.read_bytes()
-    phoff, = struct.unpack_from("<Q", data, 0x20)
-    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
-    total = 0
-    for i in range(phnum):
-        if struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 1:  # PT_LOAD
-            total += struct.unpack_from("<Q", data, phoff + i * phentsize + 0x28)[0]
-    return total
-
-
-def cpio(entries: list[tuple[str, int, bytes, tuple[int, int]]]) -> bytes:
-    """A newc archive: (path, mode, data, (rdev major, minor)) per entry."""
-    out = bytearray()
-    for ino, (name, mode, data, rdev) in enumerate(entries + [("TRAILER!!!", 0, b"", (0, 0))], start=1):
-        nb = name.encode() + b"\0"
-        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(nb), 0]
-        out += b"070701" + b"".join(b"%08x" % f for f in fields) + nb
-        out += b"\0" * (-len(out) % 4) + data
-        out += b"\0" * (-len(out) % 4)
-    return bytes(out)
-
-
 def linux_hello_initrd(path: Path) -> Path:
-    busybox = Path("/bin/busybox").read_bytes()
-    path.write_bytes(gzip.compress(cpio([
-        ("bin", 0o040755, b"", (0, 0)),
-        ("dev", 0o040755, b"", (0, 0)),
-        ("dev/console", 0o020600, b"", (5, 1)),  # the kernel opens it for init's stdout
-        ("bin/busybox", 0o100755, busybox, (0, 0)),
-        ("init", 0o100755, INIT_SCRIPT, (0, 0)),
+    path.write_bytes(gzip.compress(qemu.cpio_newc([
+        ("bin", None),
+        ("dev", None),
+        ("dev/console", b"", 0o020600, (5, 1)),  # the kernel opens it for init's stdout
+        ("bin/busybox", Path("/bin/busybox").read_bytes(), 0o100755),
+        ("init", INIT_SCRIPT, 0o100755),
     ]), 6))
     return path
-
-
-def time_to_greeting(host, name: str, kernel: str, memory_mb: int, cmdline: str, ramdisk: str = "",
-                     timeout_s: float = 300) -> tuple[float | None, str, bytes]:
-    """Boots one domain; returns (seconds from xl create to the greeting or None, end, console)."""
-    link = host.link
-    fields = ["RUN", name, kernel, str(memory_mb), cmdline.encode().hex()]
-    if ramdisk:
-        fields.append(ramdisk)
-    link.send(*fields)
-    console = bytearray()
-    seen: float | None = None
-    deadline = time.monotonic() + timeout_s
-    killed = False
-    while True:
-        msg = link.recv(max(0.05, deadline - time.monotonic()))
-        if msg is None:
-            if killed:
-                raise CheckerError(f"{name}: xl did not destroy the domain")
-            link.send("KILL")
-            killed = True
-            deadline = time.monotonic() + 30
-            continue
-        if msg.kind == "CON":
-            console += msg.data(1)
-            if seen is None and GREETING in console:
-                seen = int(msg.fields[0]) / 1000
-        elif msg.kind == "END":
-            return seen, ("timeout" if killed else msg.fields[0]), bytes(console)
 
 
 def main() -> int:
@@ -130,20 +78,22 @@ def main() -> int:
     payload = {STAGE: elf, "linux": img.kernel, "linux-initrd": initrd}
     with qemu.QemuXenHost(img, workdir, payload, "auto", lambda _: None) as host:
         print(f"test host: {host.accel_reason.split(' (')[0]}, ready in {host.boot_seconds:.1f} s")
+        runner = Runner(host, workdir / "results", lambda _: None)
+        linux = dataclasses.replace(scenario, memory_mb=LINUX_MEMORY_MB, cmdline="console=hvc0 quiet", timeout_s=300)
         results: dict[str, list[float]] = {STAGE: [], "linux": []}
         for run in range(1, args.runs + 1):
-            t, end, _ = time_to_greeting(host, f"bench-unigornel-{run}", host.kernel_path(STAGE),
-                                         scenario.memory_mb, scenario.cmdline)
+            r = runner.execute(scenario, STAGE)
+            t = r.seconds_until(GREETING)
             if t is not None:
                 results[STAGE].append(t)
-            print(f"  run {run}: {STAGE} {'no greeting' if t is None else f'{t:.2f} s'} ({end})", flush=True)
-            t, end, console = time_to_greeting(host, f"bench-linux-{run}", host.kernel_path("linux"), LINUX_MEMORY_MB,
-                                               "console=hvc0 quiet", host.kernel_path("linux-initrd"))
+            print(f"  run {run}: {STAGE} {'no greeting' if t is None else f'{t:.2f} s'} ({r.end})", flush=True)
+            r = runner.execute(linux, "linux", ramdisk="linux-initrd")
+            t = r.seconds_until(GREETING)
             if t is not None:
                 results["linux"].append(t)
             else:
-                (workdir / "linux-console.txt").write_bytes(console)
-            print(f"  run {run}: Linux PV {'no greeting' if t is None else f'{t:.2f} s'} ({end})", flush=True)
+                (workdir / "linux-console.txt").write_bytes(r.console)
+            print(f"  run {run}: Linux PV {'no greeting' if t is None else f'{t:.2f} s'} ({r.end})", flush=True)
         med = {k: statistics.median(v) for k, v in results.items() if v}
         for name, label in ((STAGE, f"{STAGE} ({scenario.memory_mb} MiB)"),
                             ("linux", f"Linux PV domU ({LINUX_MEMORY_MB} MiB, busybox initramfs)")):
@@ -154,11 +104,10 @@ def main() -> int:
 
         smallest = None
         for mb in sorted({int(x) for x in args.memory_sizes.split(",")}, reverse=True):
-            t, end, console = time_to_greeting(host, f"bench-mem-{mb}", host.kernel_path(STAGE), mb, scenario.cmdline,
-                                               timeout_s=120)
-            ok = t is not None and end == "poweroff"
-            (workdir / f"memory-{mb}.txt").write_bytes(console)
-            print(f"  {mb} MiB: {'passes' if ok else f'fails ({end})'}", flush=True)
+            r = runner.execute(dataclasses.replace(scenario, memory_mb=mb, timeout_s=120), STAGE)
+            ok = r.seconds_until(GREETING) is not None and r.end == "poweroff"
+            (workdir / f"memory-{mb}.txt").write_bytes(r.console)
+            print(f"  {mb} MiB: {'passes' if ok else f'fails ({r.end})'}", flush=True)
             if ok:
                 smallest = mb
             else:

@@ -32,11 +32,21 @@ install_packages() {
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -eq 0 ]; then
-        echo "setup: all ${#pkgs} Debian packages already installed"
+        echo "setup: all $(wc -w <<<"$pkgs") Debian packages already installed"
         return
     fi
     echo "setup: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# What both README commands start with: check the machine, install what is missing, and
+# configure and build everything in build/ (leaves the shell in the kit's root).
+install_and_build() {
+    require_machine
+    install_packages
+    cd "$(kit_root)"
+    cmake -S . -B build
+    cmake --build build --parallel "$(nproc)"
 }

@@ -4,10 +4,6 @@
 #   sudo tools/setup.sh [STAGE...]       (extra arguments go to `python3 -m checker run`)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-require_machine
-install_packages
-cd "$(kit_root)"
-cmake -S . -B build
-cmake --build build --parallel "$(nproc)"
+install_and_build
 /usr/bin/python3 -m checker host-image
 exec /usr/bin/python3 -m checker run "$@"

@@ -4,9 +4,5 @@
 #   sudo tools/test.sh [ctest arguments...]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-require_machine
-install_packages
-cd "$(kit_root)"
-cmake -S . -B build
-cmake --build build --parallel "$(nproc)"
+install_and_build
 exec ctest --test-dir build --output-on-failure "$@"

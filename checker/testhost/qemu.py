@@ -78,24 +78,28 @@ def choose_accel(requested: str) -> tuple[str, str]:
     return ("kvm", f"KVM ({why})") if ok else ("tcg", f"TCG software emulation ({why})")
 
 
-def _cpio_newc(entries: list[tuple[str, bytes | None]]) -> bytes:
-    """An uncompressed newc cpio archive; entries are (path, data) or (dir path, None)."""
+def cpio_newc(entries: list[tuple]) -> bytes:
+    """An uncompressed newc cpio archive.
+
+    Each entry is (path, data) -- data None for a directory, else a 0644 file -- or
+    (path, data, mode) or (path, data, mode, (rdev major, rdev minor)) for anything else
+    (executables, device nodes).
+    """
     out = bytearray()
 
-    def add(name: str, mode: int, data: bytes, ino: int) -> None:
+    def add(name: str, mode: int, data: bytes, ino: int, rdev: tuple[int, int]) -> None:
         nb = name.encode() + b"\0"
-        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nb), 0]
+        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(nb), 0]
         out.extend(b"070701" + b"".join(b"%08x" % f for f in fields) + nb)
         out.extend(b"\0" * (-len(out) % 4))
         out.extend(data)
         out.extend(b"\0" * (-len(out) % 4))
 
-    for i, (name, data) in enumerate(entries, start=1):
-        if data is None:
-            add(name, 0o040755, b"", i)
-        else:
-            add(name, 0o100644, data, i)
-    add("TRAILER!!!", 0, b"", 0)
+    for i, (name, data, *rest) in enumerate(entries, start=1):
+        mode = rest[0] if rest else (0o040755 if data is None else 0o100644)
+        rdev = rest[1] if len(rest) > 1 else (0, 0)
+        add(name, mode, data or b"", i, rdev)
+    add("TRAILER!!!", 0, b"", 0, (0, 0))
     return bytes(out)
 
 
@@ -127,7 +131,7 @@ class QemuXenHost:
             entries.append((f"stages/{name}.elf", path.read_bytes()))
         run = self.workdir / "dom0-run.cpio.gz"
         # The appended archive must start 4-byte aligned; Linux skips the zero padding.
-        run.write_bytes(base + b"\0" * (-len(base) % 512) + _cpio_newc(entries))
+        run.write_bytes(base + b"\0" * (-len(base) % 512) + cpio_newc(entries))
         return run
 
     def command(self, initrd: Path, sock_path: Path) -> list[str]:

@@ -70,6 +70,21 @@ def test_run_sends_name_kernel_memory_and_hex_cmdline(tmp_path):
     assert result.first_byte_s == pytest.approx(0.005)
 
 
+def test_run_sends_a_ramdisk_when_asked(tmp_path):
+    link = FakeLink(on_run=[Message("END", ["poweroff", "10"])])
+    Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path), "linux", ramdisk="linux-initrd")
+    assert link.sent[0][0] == "RUN"
+    assert link.sent[0][-1] == "/stages/linux-initrd.elf"
+
+
+def test_result_says_when_a_text_appeared(tmp_path):
+    link = FakeLink(on_run=[con(5, "booting\nHello "), con(40, "World!\n"), Message("END", ["poweroff", "90"])])
+    result = Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path), "06-hello")
+    assert result.seconds_until(b"booting") == pytest.approx(0.005)
+    assert result.seconds_until(b"Hello World!") == pytest.approx(0.040)
+    assert result.seconds_until(b"Goodbye") is None
+
+
 def test_domain_names_are_unique_per_run(tmp_path):
     link = FakeLink(on_run=[Message("END", ["poweroff", "10"])])
     runner = Runner(FakeHost(link), tmp_path)
