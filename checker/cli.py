@@ -12,14 +12,16 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 from . import build, report
 from .errors import CheckerError, HostError, UsageError
 from .normalize import describe_rules, normalize
-from .runner import Runner
-from .spec import Scenario, Stage, discover, select
+from .runner import Host, Runner
+from .selection import select
+from .spec import DEFAULT_SCENARIO, Scenario, Stage, discover
 from .testhost import image
-from .verdict import Outcome, build_error, host_error
+from .verdict import Outcome, Verdict, build_error, end_name, host_error
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,7 +67,7 @@ def cmd_list(args) -> int:
     for stage in _stages(args):
         print(f"{stage.name:18} {stage.title}")
         for sc in stage.scenarios:
-            if sc.name != "boot" or len(stage.scenarios) > 1:
+            if sc.name != DEFAULT_SCENARIO or len(stage.scenarios) > 1:
                 print(f"  {sc.id:30} ends with {sc.expect_end}; cmdline \"{sc.cmdline}\"")
     return 0
 
@@ -110,7 +112,7 @@ def _kernel_name(sc: Scenario) -> str:
 
 
 @contextlib.contextmanager
-def _host(args, kernels: dict[str, Path]):
+def _host(args, kernels: dict[str, Path]) -> Iterator[Host]:
     results = args.build_dir / "checker"
     if args.backend == "xl":
         from .testhost.xl_local import LocalXlHost
@@ -169,7 +171,7 @@ def cmd_run(args) -> int:
         report.write_json(outcomes, args.json, meta)
     if args.junit:
         report.write_junit(outcomes, args.junit)
-    return 0 if outcomes and all(o.verdict.value == "PASS" for o in outcomes) else 1
+    return 0 if outcomes and all(o.verdict is Verdict.PASS for o in outcomes) else 1
 
 
 def cmd_record(args) -> int:
@@ -188,8 +190,9 @@ def cmd_record(args) -> int:
         runner = Runner(host, args.build_dir / "checker", log)
         for sc in todo:
             result = runner.execute(sc, _kernel_name(sc))
-            ended = {"poweroff": "shutdown"}.get(result.end, result.end)
-            if ended != sc.expect_end and not args.force:
+            # The same reading of the end as the verdict's, so that `record` refuses exactly
+            # the runs that `run` would fail for ending the wrong way.
+            if end_name(result.end) != sc.expect_end and not args.force:
                 log(f"{sc.id}: NOT recorded: the guest ended with {result.end}, stage.toml expects "
                     f"{sc.expect_end} (use --force to record anyway)")
                 log(normalize(result.console, sc.rules))

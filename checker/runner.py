@@ -10,26 +10,68 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Protocol, runtime_checkable
 
 from .errors import HostError
 from .normalize import normalize
 from .spec import Scenario
 from .testhost.link import AgentLink
-from .verdict import Outcome, RunResult, judge
+from .verdict import Outcome, judge
 
 # After a timeout or the output bound we destroy the domain and wait this long for xl to
 # confirm it is gone; longer means the host itself is stuck.
 KILL_GRACE_S = 30.0
 
 
+@dataclass
+class RunResult:
+    """What the test host observed while one scenario's kernel ran."""
+
+    console: bytes          # raw guest console bytes
+    # How the domain ended: "poweroff", "reboot", "crash", "suspend", "watchdog", "soft_reset",
+    # "destroyed", "timeout", "output-limit" or "xl-failed".
+    end: str
+    elapsed_s: float
+    first_byte_s: float | None = None
+    host_messages: list[str] = field(default_factory=list)  # lines the toolstack (xl) printed
+    # (seconds since `xl create`, console length so far) for every piece of console output
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
+
+    def seconds_until(self, text: bytes) -> float | None:
+        """When the console first contained `text` (seconds since `xl create`), if it ever did."""
+        where = self.console.find(text)
+        if where < 0:
+            return None
+        return next((t for t, length in self.arrivals if length >= where + len(text)), None)
+
+
+@runtime_checkable
 class Host(Protocol):
-    link: AgentLink
+    """What the runner and its callers use of a back end (testhost/qemu.py, testhost/xl_local.py).
 
-    def kernel_path(self, name: str) -> str: ...
+    A back end is a context manager: entering it brings the host up (boots QEMU, or starts the
+    local agent) and exiting always tears it down.  Runtime-checkable so that a test can hold
+    both back ends to this list; isinstance() only checks that every name exists.
+    """
 
-    def serial_tail(self, lines: int = 25) -> str: ...
+    link: AgentLink          # the agent's line; set once the host is up
+    accel_reason: str        # how guests are run, in words: "KVM (...)", "TCG ...", "real Xen (xl)"
+    xen_version: str         # as the host's Xen reports it; "" until the host is up
+    boot_seconds: float      # start to "ready for guests"; 0.0 where nothing is booted
+
+    def __enter__(self) -> Host: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def kernel_path(self, name: str) -> str:
+        """Where dom0 reads the kernel (or ramdisk) that the payload holds under `name`."""
+        ...
+
+    def serial_tail(self, lines: int = 25) -> str:
+        """The host's last console lines, for a HostError message."""
+        ...
 
 
 class Runner:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Callable
 
-from .errors import SpecError, UsageError
+from .errors import SpecError
 
 SPEC_FILE = "stage.toml"
 DEFAULT_SCENARIO = "boot"
@@ -382,47 +382,3 @@ def discover(stages_dir: Path) -> list[Stage]:
             raise SpecError(f"{stages_dir}: stages {before.name} and {after.name} share the "
                             f"number {after.number:02d}; every stage needs its own number")
     return stages
-
-
-# ---------------------------------------------------------------------------------------------
-# Choosing what to run from the names on the command line.
-
-
-def _stage_list(stages: list[Stage]) -> str:
-    if not stages:
-        return "(no stages found)"
-    return ", ".join(f"{stage.name} ({stage.title})" for stage in stages)
-
-
-def _find_stage(stages: list[Stage], wanted: str, asked: str) -> Stage:
-    for stage in stages:
-        if wanted in (stage.name, stage.short_name):
-            return stage
-        if wanted.isdigit() and int(wanted) == stage.number:
-            return stage
-    raise UsageError(f"unknown stage {asked!r}. Stages: {_stage_list(stages)}")
-
-
-def select(stages: list[Stage], names: list[str]) -> list[tuple[Stage, list[Scenario]]]:
-    """Turns command-line names into the stages and scenarios to run.
-
-    No names means everything. A stage may be named "01-link", "01", "1" or "link"; one of its
-    scenarios as "01-link/trap-demo". The user's order is kept and nothing is run twice.
-    """
-    if not names:
-        return [(stage, list(stage.scenarios)) for stage in stages]
-    chosen: dict[str, tuple[Stage, list[Scenario]]] = {}
-    for asked in names:
-        stage_part, slash, scenario_part = asked.partition("/")
-        stage = _find_stage(stages, stage_part, asked)
-        if slash:
-            wanted = [s for s in stage.scenarios if s.name == scenario_part]
-            if not wanted:
-                known = ", ".join(s.name for s in stage.scenarios)
-                raise UsageError(f"stage {stage.name} has no scenario {scenario_part!r}. "
-                                 f"Its scenarios: {known}")
-        else:
-            wanted = list(stage.scenarios)
-        _, picked = chosen.setdefault(stage.name, (stage, []))
-        picked.extend(s for s in wanted if s not in picked)
-    return list(chosen.values())

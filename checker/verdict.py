@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import difflib
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .normalize import normalize
 from .spec import Scenario
+
+if TYPE_CHECKING:
+    # Only for annotations: the runner makes RunResults and imports this module to judge them,
+    # so a run-time import here would be circular.
+    from .runner import RunResult
 
 TAIL_LINES = 15
 QUOTE_LIMIT = 100
@@ -30,28 +36,6 @@ class Verdict(str, enum.Enum):
 
 
 @dataclass
-class RunResult:
-    """What the test host observed while one scenario's kernel ran."""
-
-    console: bytes          # raw guest console bytes
-    # How the domain ended: "poweroff", "reboot", "crash", "suspend", "watchdog", "soft_reset",
-    # "destroyed", "timeout", "output-limit" or "xl-failed".
-    end: str
-    elapsed_s: float
-    first_byte_s: float | None = None
-    host_messages: list[str] = field(default_factory=list)  # lines the toolstack (xl) printed
-    # (seconds since `xl create`, console length so far) for every piece of console output
-    arrivals: list[tuple[float, int]] = field(default_factory=list)
-
-    def seconds_until(self, text: bytes) -> float | None:
-        """When the console first contained `text` (seconds since `xl create`), if it ever did."""
-        where = self.console.find(text)
-        if where < 0:
-            return None
-        return next((t for t, length in self.arrivals if length >= where + len(text)), None)
-
-
-@dataclass
 class Outcome:
     """The verdict on one scenario, with everything a report needs."""
 
@@ -62,7 +46,7 @@ class Outcome:
     diff: str = ""
     first_difference: int | None = None  # 1-based line number in the expected transcript
     console: str = ""       # normalised console
-    end: str = ""           # "shutdown", "crash", or another way the run ended (see RunResult)
+    end: str = ""           # "shutdown", "crash", or another way the run ended (see runner.RunResult)
     elapsed_s: float | None = None
     first_byte_s: float | None = None
 
@@ -92,8 +76,12 @@ def _quote(line: str) -> str:
     return f'"{line}"'
 
 
-def _end_name(end: str) -> str:
-    """Maps the toolstack's word for how a domain ended onto stage.toml's expect_end words."""
+def end_name(end: str) -> str:
+    """Maps the toolstack's word for how a domain ended onto stage.toml's expect_end words.
+
+    Everything that compares a run's end with expect_end goes through this (judge, and
+    `checker record` deciding whether to record), so the two can never disagree.
+    """
     return "shutdown" if end == "poweroff" else end
 
 
@@ -120,7 +108,7 @@ def _diff(scenario: Scenario, expected: list[str], actual: list[str]) -> str:
 def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcome:
     """Compares one run with its transcript; `expected` is None when no transcript exists."""
     console = normalize(result.console, scenario.rules)
-    end = _end_name(result.end)
+    end = end_name(result.end)
 
     def outcome(verdict: Verdict, summary: str, details: str = "", **more) -> Outcome:
         return Outcome(scenario.id, verdict, summary, details, console=console, end=end,

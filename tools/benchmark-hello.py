@@ -31,7 +31,8 @@ from benchmark import loaded_size  # noqa: E402  (tools/benchmark.py)
 from checker import build  # noqa: E402
 from checker.errors import CheckerError  # noqa: E402
 from checker.runner import Runner  # noqa: E402
-from checker.spec import discover, select  # noqa: E402
+from checker.selection import select  # noqa: E402
+from checker.spec import discover  # noqa: E402
 from checker.testhost import image, qemu  # noqa: E402
 
 STAGE = "06-hello"

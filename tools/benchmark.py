@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from checker import build  # noqa: E402
 from checker.errors import CheckerError  # noqa: E402
 from checker.runner import Runner  # noqa: E402
-from checker.spec import discover, select  # noqa: E402
+from checker.selection import select  # noqa: E402
+from checker.spec import discover  # noqa: E402
 from checker.testhost import image, qemu  # noqa: E402
 
 

@@ -3,12 +3,13 @@
 
 Stages are self-contained on purpose, so code shared by several stages exists once per stage.
 A fix to such code belongs in every stage that carries it.  For every file that more than one
-stage has, this prints which stages hold identical copies:
+stage has (the Go patch series in go-patches/ too; only a stage's stage.toml, expected-*.txt
+and top-level README.md are its own), this prints which stages hold identical copies:
 
     kernel/format.cpp     01 02 03 04 05 06       same everywhere
     kernel/console.cpp    01 02 | 03 04 05 06     changed in 03
     kernel/panic.cpp      01 02 | 03 | 04 05      changed in 03, 04
-    kernel/traps.cpp      01 03 | 02              DRIFT: 01 and 03 agree but 02 differs
+    kernel/traps.cpp      01 | 02 | 03            DRIFT: 01 and 03 agree but the stages between them differ
 
 A change that appears in a stage and stays in every later one is a milestone (or a fix that was
 carried forward).  A copy that goes back to an earlier version ("DRIFT") is almost always a
@@ -30,8 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE_RE = re.compile(r"^(\d{2})-[a-z0-9-]+$")
-# Per-stage content by design: what each stage expects and says about itself.
-OWN_FILES = re.compile(r"^(expected-.*\.txt|stage\.toml|README\.md|go-patches/.*)$")
+# Per-stage content by design: what each stage expects and says about itself.  Everything else
+# is compared, go-patches/ included: a fix to a Go patch belongs in every later stage too, and a
+# stage whose series quietly lags behind builds a different Go than the one before it.
+OWN_FILES = re.compile(r"^(expected-.*\.txt|stage\.toml|README\.md)$")
 
 
 def stages(root: Path) -> list[Path]:
@@ -74,37 +77,49 @@ def verdict(entries: list[tuple[str, str]]) -> tuple[str, bool]:
     return "changed in " + ", ".join(nums[0] for _, nums in runs[1:]), False
 
 
-def main() -> int:
+def print_diffs(stage_dirs: list[Path], rel: str, entries: list[tuple[str, str]]) -> None:
+    """Unified diffs between each copy of `rel` and the next stage's copy that differs."""
+    by_num = {sd.name[:2]: sd for sd in stage_dirs}
+    prev = None
+    for num, _ in entries:
+        if prev is not None:
+            a = (by_num[prev] / rel).read_text().splitlines(keepends=True)
+            b = (by_num[num] / rel).read_text().splitlines(keepends=True)
+            sys.stdout.writelines(difflib.unified_diff(a, b, f"{by_num[prev].name}/{rel}",
+                                                       f"{by_num[num].name}/{rel}"))
+        prev = num
+
+
+def report(table: dict[str, list[tuple[str, str]]], show_all: bool) -> bool:
+    """Prints one line per shared file worth showing; returns whether any file drifts."""
+    drift = False
+    width = max((len(k) for k in table), default=10) + 2
+    for rel in sorted(table):
+        text, is_drift = verdict(table[rel])
+        drift |= is_drift
+        if is_drift or show_all or text != "same everywhere":
+            layout = " | ".join(" ".join(nums) for _, nums in runs_of(table[rel]))
+            print(f"{rel:{width}} {layout:24} {text}")
+    return drift
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    """The command line; `root` is the repository (the tests point it at a fake tree)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--diff", metavar="PATH")
     ap.add_argument("--check", action="store_true")
-    args = ap.parse_args()
-    stage_dirs = stages(ROOT)
+    args = ap.parse_args(argv)
+    stage_dirs = stages(root)
     table = copies(stage_dirs)
     if args.diff:
         entries = table.get(args.diff)
         if not entries:
             print(f"{args.diff}: not carried by two or more stages", file=sys.stderr)
             return 2
-        by_num = {sd.name[:2]: sd for sd in stage_dirs}
-        prev = None
-        for num, _ in entries:
-            if prev is not None:
-                a = (by_num[prev] / args.diff).read_text().splitlines(keepends=True)
-                b = (by_num[num] / args.diff).read_text().splitlines(keepends=True)
-                sys.stdout.writelines(difflib.unified_diff(a, b, f"{by_num[prev].name}/{args.diff}",
-                                                           f"{by_num[num].name}/{args.diff}"))
-            prev = num
+        print_diffs(stage_dirs, args.diff, entries)
         return 0
-    drift = False
-    width = max((len(k) for k in table), default=10) + 2
-    for rel in sorted(table):
-        text, is_drift = verdict(table[rel])
-        drift |= is_drift
-        if is_drift or args.all or text != "same everywhere":
-            layout = " | ".join(" ".join(nums) for _, nums in runs_of(table[rel]))
-            print(f"{rel:{width}} {layout:24} {text}")
+    drift = report(table, args.all)
     if not table:
         print(f"no file is shared by two stages yet ({len(stage_dirs)} stage(s))")
     return 1 if (args.check and drift) else 0

@@ -36,13 +36,13 @@ def census(lines: list[str]) -> collections.Counter[tuple[str, str]]:
     return counts
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("stage", nargs="?")
     ap.add_argument("--scenario", default="boot")
     ap.add_argument("--build-dir", type=Path, default=Path(__file__).resolve().parent.parent / "build")
     ap.add_argument("--file", type=Path)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     path = args.file or args.build_dir / "checker" / (args.stage or "") / args.scenario / "console.txt"
     if not path.is_file():
         print(f"syscall-census: no console log at {path}; run `python3 -m checker run {args.stage or 'STAGE'}` first",

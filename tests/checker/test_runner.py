@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from checker.errors import HostError
-from checker.runner import Runner
+from checker.runner import Host, Runner, RunResult
 from checker.spec import InputStep, Rule, Scenario
 from checker.testhost.link import Message, parse_line
 from checker.verdict import Verdict
@@ -47,14 +47,29 @@ class FakeLink:
 
 
 class FakeHost:
+    """A host that is already up; everything the Host protocol names, nothing more."""
+
     def __init__(self, link):
         self.link = link
+        self.accel_reason = "a fake"
+        self.xen_version = "4.17"
+        self.boot_seconds = 0.0
+
+    def __enter__(self) -> "FakeHost":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
     def kernel_path(self, name: str) -> str:
         return f"/stages/{name}.elf"
 
     def serial_tail(self, lines: int = 25) -> str:
         return "(serial tail)"
+
+
+def test_the_fake_host_is_a_whole_host():
+    assert isinstance(FakeHost(FakeLink()), Host)
 
 
 def test_run_sends_name_kernel_memory_and_hex_cmdline(tmp_path):
@@ -83,6 +98,13 @@ def test_result_says_when_a_text_appeared(tmp_path):
     assert result.seconds_until(b"booting") == pytest.approx(0.005)
     assert result.seconds_until(b"Hello World!") == pytest.approx(0.040)
     assert result.seconds_until(b"Goodbye") is None
+
+
+def test_seconds_until_needs_the_whole_text_to_have_arrived():
+    result = RunResult(console=b"abcdef", end="poweroff", elapsed_s=1.0, arrivals=[(0.5, 3), (0.75, 6)])
+    assert result.seconds_until(b"abc") == 0.5
+    assert result.seconds_until(b"cd") == 0.75  # half of it came in the first piece
+    assert RunResult(console=b"abc", end="crash", elapsed_s=1.0).seconds_until(b"a") is None  # no arrivals kept
 
 
 def test_domain_names_are_unique_per_run(tmp_path):

@@ -1,11 +1,11 @@
-"""stage.toml parsing, stage discovery and command-line stage selection."""
+"""stage.toml parsing and stage discovery (choosing stages by name: test_selection.py)."""
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
-from checker.errors import CheckerError, SpecError, UsageError
-from checker.spec import InputStep, Rule, discover, load_stage, select
+from checker.errors import SpecError
+from checker.spec import InputStep, Rule, discover, load_stage
 
 MINIMAL = """
 [stage]
@@ -262,66 +262,3 @@ def test_discover_reports_a_broken_stage(tmp_path):
 def test_discover_needs_an_existing_directory(tmp_path):
     with pytest.raises(SpecError, match="does not exist"):
         discover(tmp_path / "missing")
-
-
-@pytest.fixture
-def stages(tmp_path):
-    make_stage(tmp_path, "01-link")
-    make_stage(tmp_path, "02-traps", SCENARIOS.replace('title = "Traps"', 'title = "Traps and faults"'))
-    make_stage(tmp_path, "12-console")
-    return discover(tmp_path)
-
-
-def ids(selection):
-    return [(stage.name, [s.id for s in scenarios]) for stage, scenarios in selection]
-
-
-def test_select_nothing_means_everything(stages):
-    assert ids(select(stages, [])) == [
-        ("01-link", ["01-link"]),
-        ("02-traps", ["02-traps/plain", "02-traps/trap-demo"]),
-        ("12-console", ["12-console"]),
-    ]
-
-
-@pytest.mark.parametrize("name", ["02-traps", "02", "2", "traps"])
-def test_select_accepts_every_form_of_a_stage_name(stages, name):
-    assert ids(select(stages, [name])) == [("02-traps", ["02-traps/plain", "02-traps/trap-demo"])]
-
-
-def test_select_one_scenario(stages):
-    assert ids(select(stages, ["02-traps/trap-demo"])) == [("02-traps", ["02-traps/trap-demo"])]
-    assert ids(select(stages, ["traps/plain"])) == [("02-traps", ["02-traps/plain"])]
-
-
-def test_select_keeps_the_users_order_without_duplicates(stages):
-    assert ids(select(stages, ["12", "link", "01-link", "1"])) == [
-        ("12-console", ["12-console"]),
-        ("01-link", ["01-link"]),
-    ]
-
-
-def test_select_merges_scenarios_of_one_stage(stages):
-    assert ids(select(stages, ["02/trap-demo", "12", "02-traps"])) == [
-        ("02-traps", ["02-traps/trap-demo", "02-traps/plain"]),
-        ("12-console", ["12-console"]),
-    ]
-
-
-def test_select_unknown_stage_lists_the_stages(stages):
-    with pytest.raises(UsageError) as caught:
-        select(stages, ["01", "foo"])
-    assert str(caught.value) == (
-        "unknown stage 'foo'. Stages: 01-link (Link: the C++ kernel calls Go's Main), "
-        "02-traps (Traps and faults), 12-console (Link: the C++ kernel calls Go's Main)")
-    assert isinstance(caught.value, CheckerError)
-
-
-def test_select_unknown_number_is_unknown(stages):
-    with pytest.raises(UsageError, match="unknown stage '3'"):
-        select(stages, ["3"])
-
-
-def test_select_unknown_scenario_lists_the_scenarios(stages):
-    with pytest.raises(UsageError, match="02-traps has no scenario 'nope'. Its scenarios: plain, trap-demo"):
-        select(stages, ["02/nope"])

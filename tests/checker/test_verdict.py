@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from checker.runner import RunResult
 from checker.spec import Rule, Scenario
-from checker.verdict import RunResult, Verdict, build_error, host_error, judge
+from checker.verdict import Verdict, build_error, end_name, host_error, judge
 
 TRANSCRIPT = Path("/stages/01-link/expected-console.txt")
 EXPECTED = "Hello from C++\nGo says hi\nbye\n"
@@ -189,3 +190,10 @@ def test_verdict_values_are_the_report_words():
     assert [v.value for v in Verdict] == [
         "PASS", "MISMATCH", "UNEXPECTED-CRASH", "TIMEOUT", "BUILD-ERROR", "HOST-ERROR"]
     assert Verdict.UNEXPECTED_CRASH == "UNEXPECTED-CRASH"
+
+
+@pytest.mark.parametrize("end, name", [
+    ("poweroff", "shutdown"), ("crash", "crash"), ("reboot", "reboot"), ("timeout", "timeout")])
+def test_end_name_speaks_stage_toml_words(end, name):
+    # `checker record` decides with this too, so it must map poweroff and leave the rest alone.
+    assert end_name(end) == name
