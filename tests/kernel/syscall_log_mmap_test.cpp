@@ -2,7 +2,7 @@
 // MADV_*) and the handler's note after the result.  Registered only for stages that have
 // kernel/memory/ (see CMakeLists.txt).
 #include "syscall_log_test_support.hpp"
-#include "syscalls/info.hpp"
+#include "syscalls/table.hpp"
 
 namespace {
 

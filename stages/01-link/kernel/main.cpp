@@ -20,12 +20,6 @@ namespace {
 
 void console_sink(void*, const char* text, size_t length) { kernel::console::write(text, length); }
 
-// Unmaps the guard page at virtual address 0 (boot.S) so that a NULL dereference faults.
-void unmap_null_page() {
-    if (long rc = kernel::hv::update_va_mapping(0, 0, UVMF_INVLPG); rc != 0)
-        kernel::panic("cannot unmap the NULL guard page (update_va_mapping returned %ld)", rc);
-}
-
 // "selftest=pagefault" on the command line: fault on purpose to show the fault report.
 void run_selftest(const char* cmdline) {
     char which[32];
@@ -44,16 +38,13 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
     using kernel::console::printf;
     kernel::console::init(*si);
     long version = kernel::hv::xen_version(XENVER_version, nullptr);
-    printf("\nUnigornel stage 01-link: a C++ kernel running as a Xen PV guest\n");
+    printf("\nUnigornel stage %s: %s\n", UNIGORNEL_STAGE, UNIGORNEL_STAGE_TITLE);
     printf("running on Xen %ld.%ld\n", version >> 16, version & 0xffff);
     kernel::report_start_info(*si, console_sink, nullptr);
 
     kernel::shinfo::init(*si);
-    printf("shared_info mapped\n");
     kernel::traps::init();
-    printf("trap table installed: faults are reported, then the domain is stopped\n");
-    unmap_null_page();
-    printf("NULL guard: the page at address 0 is unmapped\n");
+    kernel::traps::guard_null_page();
 
     const char* cmdline = reinterpret_cast<const char*>(si->cmd_line);
     run_selftest(cmdline);

@@ -11,6 +11,7 @@
 // From the linker script.
 extern "C" void (*__init_array_start[])(int, char**, char**);
 extern "C" void (*__init_array_end[])(int, char**, char**);
+extern "C" char _tdata_size[], _tbss_size[];  // absolute symbols: their address is the size
 
 namespace kernel::rt0 {
 namespace {
@@ -64,6 +65,9 @@ void* initialize_go(void*) {
 }  // namespace
 
 void run_init_array() {
+    console::printf("Go c-archive: .init_array has %ld entry; TLS template .tdata %ld bytes, .tbss %ld bytes\n",
+                    static_cast<long>(__init_array_end - __init_array_start), reinterpret_cast<long>(_tdata_size),
+                    reinterpret_cast<long>(_tbss_size));
     fill_random(g_random, sizeof g_random);
     const AuxEntry aux[] = {{AT_PAGESZ, 4096}, {AT_RANDOM, reinterpret_cast<uint64_t>(g_random)}};
     g_args = build(g_vector, sizeof g_vector / sizeof g_vector[0], kArgv, 1, kEnvp, kEnvc, aux, 2);

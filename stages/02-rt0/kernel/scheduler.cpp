@@ -107,6 +107,7 @@ void init() {
     if (!g_main.syscall_stack) panic("no memory for the main thread's system-call stack");
     g_main.syscall_stack_top = stack_top(g_main.syscall_stack, kSyscallStackSize);
     current_thread = &g_main;
+    console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch only when they block\n");
 }
 
 Thread* current() { return current_thread; }

@@ -15,6 +15,9 @@ struct TrapFrame {
 // Registers the exception handlers with HYPERVISOR_set_trap_table.
 void init();
 
+// Unmaps the page at virtual address 0 (boot.S maps it) so that a NULL dereference faults.
+void guard_null_page();
+
 // "page fault" for 14, "general protection fault" for 13, ...; "unknown trap" otherwise.
 const char* name(uint64_t vector);
 // "#PF" for 14, ...; "#??" otherwise.

@@ -54,6 +54,13 @@ void init() {
         trap_info{0, 0, 0, 0},  // terminator
     };
     if (long rc = hv::set_trap_table(table); rc != 0) panic("HYPERVISOR_set_trap_table failed: %ld", rc);
+    console::printf("trap table installed: faults are reported, then the domain is stopped\n");
+}
+
+void guard_null_page() {
+    if (long rc = hv::update_va_mapping(0, 0, UVMF_INVLPG); rc != 0)
+        panic("cannot unmap the NULL guard page (update_va_mapping returned %ld)", rc);
+    console::printf("NULL guard: the page at address 0 is unmapped\n");
 }
 
 }  // namespace kernel::traps

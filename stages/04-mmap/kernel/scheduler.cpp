@@ -130,6 +130,7 @@ void init() {
     if (!give_tls(&g_main)) panic("no memory for the main thread's TLS block");
     current_thread = &g_main;
     load_fs(&g_main);
+    console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch only when they block\n");
 }
 
 Thread* current() { return current_thread; }

@@ -1,5 +1,7 @@
 #include "shared_info.hpp"
 
+#include "console.hpp"
+
 #include "address.hpp"
 #include "hypercall.hpp"
 #include "panic.hpp"
@@ -20,6 +22,7 @@ void init(const start_info& si) {
     uint64_t pte = si.shared_info | kPtePresent | kPteWritable | kPteAccessed | kPteDirty;
     long rc = hv::update_va_mapping(reinterpret_cast<uint64_t>(g_page), pte, UVMF_INVLPG);
     if (rc != 0) panic("cannot map shared_info (HYPERVISOR_update_va_mapping returned %ld)", rc);
+    console::printf("shared_info mapped\n");
 }
 
 struct shared_info& get() { return *reinterpret_cast<struct shared_info*>(g_page); }

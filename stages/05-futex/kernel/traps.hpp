@@ -16,6 +16,9 @@ struct TrapFrame {
 // memory are served by demand paging (memory/address_space.cpp); every other trap is fatal.
 void init();
 
+// Unmaps the page at virtual address 0 (boot.S maps it) so that a NULL dereference faults.
+void guard_null_page();
+
 // "page fault" for 14, "general protection fault" for 13, ...; "unknown trap" otherwise.
 const char* name(uint64_t vector);
 // "#PF" for 14, ...; "#??" otherwise.

@@ -14,7 +14,7 @@ extern "C" {
 // Writes "<name> on Xen <major>.<minor>" into buf; returns the length it needed.
 long kernel_describe(char* buf, long size) {
     long version = kernel::hv::xen_version(XENVER_version, nullptr);
-    return static_cast<long>(kernel::snformat(buf, static_cast<size_t>(size), "Unigornel stage 06-hello on Xen %ld.%ld",
+    return static_cast<long>(kernel::snformat(buf, static_cast<size_t>(size), "Unigornel stage " UNIGORNEL_STAGE " on Xen %ld.%ld",
                                               version >> 16, version & 0xffff));
 }
 

@@ -3,7 +3,7 @@
 // It is how a student sees what the Go runtime asks of the kernel, so it prints names, decoded
 // arguments and errno names.  Go prints a message in many small writes ("fatal error: ", the
 // text, "\n"), so writes to fds 1 and 2 are shown a line of text at a time, with the number
-// of calls that made it.  Calls marked `batch` in info.cpp (the runtime queries all 65
+// of calls that made it.  Calls marked kBatch in table.cpp (the runtime queries all 65
 // signal handlers in a row) are summarised: the first is printed, the rest of a run with the
 // same result becomes one "... N more" line when the run ends.
 #pragma once
@@ -22,7 +22,13 @@ public:
     // Records a finished call.  `via` names the C library function that made the call on the
     // runtime's behalf ("libc sigaction"); nullptr for Go's own route.  `implemented` tells
     // whether a handler exists (-ENOSYS from a missing handler is marked as such).
-    void record(const Args& call, long result, const char* via, bool implemented);
+    // `note` is the handler's remark, printed in parentheses (nullptr: none).
+    void record(const Args& call, long result, const char* via, bool implemented, const char* note = nullptr);
+
+    // Which calls are logged: every call, the default (calls table.cpp marks quiet are left
+    // out once implemented), or only the calls that have no handler.
+    enum class Level : uint8_t { All, Default, Unimplemented };
+    void set_level(Level level) { level_ = level; }
 
     // Prints a pending "... N more" summary.  Call before anything else goes to the console.
     void flush();
@@ -39,6 +45,7 @@ private:
 
     Sink sink_;
     void* context_;
+    Level level_ = Level::Default;
     uint64_t batch_nr_ = ~uint64_t{0};
     long batch_result_ = 0;
     const char* batch_via_ = nullptr;

@@ -36,7 +36,7 @@
 
 .section .note.Xen, "a", @note
     xen_note_string XEN_ELFNOTE_GUEST_OS, "Unigornel"
-    xen_note_string XEN_ELFNOTE_GUEST_VERSION, "03-tls"
+    xen_note_string XEN_ELFNOTE_GUEST_VERSION, UNIGORNEL_STAGE  /* from CMake: the directory name */
     xen_note_string XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
     xen_note_string XEN_ELFNOTE_LOADER, "generic"
     xen_note_quad XEN_ELFNOTE_VIRT_BASE, 0

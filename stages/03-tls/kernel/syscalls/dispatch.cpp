@@ -1,4 +1,5 @@
 // The C++ side of arch/syscall_entry.S, and the same path for the C library's wrappers.
+#include "../cmdline.hpp"
 #include "../console.hpp"
 #include "errno.hpp"
 #include "log.hpp"
@@ -11,15 +12,35 @@ void console_sink(void*, const char* text, size_t length) { console::write(text,
 
 // constinit: the kernel runs no C++ constructors (.init_array belongs to the Go runtime).
 constinit Log g_log(console_sink, nullptr);
+const char* g_note = nullptr;
 
 }  // namespace
 
 void flush_log() { g_log.flush(); }
 
+void set_note(const char* note) { g_note = note; }
+
+void set_log_level(Log::Level level) { g_log.set_level(level); }
+
+void configure(const char* cmdline) {
+    console::set_before_write(flush_log);
+    console::printf("system calls: unigornel_syscall -> table -> log; calls without a handler return -ENOSYS\n");
+    char strace[8];
+    if (!cmdline::get(cmdline, "strace", strace, sizeof strace)) return;
+    if (strace[0] == 'a') {
+        set_log_level(Log::Level::All);
+        console::printf("system calls: strace=all: every call is logged, also futex, clocks and sleeps\n");
+    } else if (strace[0] == 'n') {
+        set_log_level(Log::Level::Unimplemented);
+        console::printf("system calls: strace=none: only calls without a handler are logged\n");
+    }
+}
+
 long invoke(const Args& call, const char* via) {
     Handler h = handler(call.nr);
+    g_note = nullptr;
     long result = h ? h(call) : -kENOSYS;
-    g_log.record(call, result, via, h != nullptr);
+    g_log.record(call, result, via, h != nullptr, g_note);
     return result;
 }
 

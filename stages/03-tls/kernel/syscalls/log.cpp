@@ -1,6 +1,7 @@
 #include "log.hpp"
 
-#include "info.hpp"
+#include "names.hpp"
+#include "table.hpp"
 
 namespace kernel::syscalls {
 namespace {
@@ -169,7 +170,10 @@ void Log::flush() {
            more, in ? in->name : "such", result);
 }
 
-void Log::record(const Args& call, long result, const char* via, bool implemented) {
+void Log::record(const Args& call, long result, const char* via, bool implemented, const char* note) {
+    if (implemented && level_ == Level::Unimplemented) return;
+    const Info* in = info(call.nr);
+    if (implemented && level_ == Level::Default && in && in->quiet()) return;
     if (call.nr == 1 && (call.a[0] == 1 || call.a[0] == 2) && call.a[1] != 0 && call.a[2] != 0 && via == nullptr) {
         if (batch_more_) flush();
         batch_nr_ = ~uint64_t{0};
@@ -177,8 +181,7 @@ void Log::record(const Args& call, long result, const char* via, bool implemente
         return;
     }
     flush_text();
-    const Info* in = info(call.nr);
-    bool batchable = in && in->batch;
+    bool batchable = in && in->batch();
     if (batchable && call.nr == batch_nr_ && result == batch_result_ && via == batch_via_) {
         ++batch_more_;
         return;
@@ -188,8 +191,9 @@ void Log::record(const Args& call, long result, const char* via, bool implemente
     format_call(line, sizeof line, call);
     char res[32];
     format_result(res, sizeof res, call.nr, result);
-    format(sink_, context_, "[%s] %s%s%s\n", via ? via : "syscall", line, res,
-           implemented ? "" : " (not implemented)");
+    bool has_note = note && *note;
+    format(sink_, context_, "[%s] %s%s%s%s%s%s\n", via ? via : "syscall", line, res,
+           implemented ? "" : " (not implemented)", has_note ? " (" : "", has_note ? note : "", has_note ? ")" : "");
     batch_nr_ = batchable ? call.nr : ~uint64_t{0};
     batch_result_ = result;
     batch_via_ = via;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "../console.hpp"
-#include "../syscalls/info.hpp"
+#include "../syscalls/names.hpp"
 
 extern "C" {
 

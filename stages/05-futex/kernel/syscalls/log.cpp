@@ -1,6 +1,7 @@
 #include "log.hpp"
 
-#include "info.hpp"
+#include "names.hpp"
+#include "table.hpp"
 
 namespace kernel::syscalls {
 namespace {
@@ -219,7 +220,7 @@ void Log::flush() {
 void Log::record(const Args& call, long result, const char* via, bool implemented, const char* note) {
     if (implemented && level_ == Level::Unimplemented) return;
     const Info* in = info(call.nr);
-    if (implemented && level_ == Level::Default && in && in->quiet) return;
+    if (implemented && level_ == Level::Default && in && in->quiet()) return;
     if (call.nr == 1 && (call.a[0] == 1 || call.a[0] == 2) && call.a[1] != 0 && call.a[2] != 0 && via == nullptr) {
         if (batch_more_) flush();
         batch_nr_ = ~uint64_t{0};
@@ -227,7 +228,7 @@ void Log::record(const Args& call, long result, const char* via, bool implemente
         return;
     }
     flush_text();
-    bool batchable = in && in->batch;
+    bool batchable = in && in->batch();
     if (batchable && call.nr == batch_nr_ && result == batch_result_ && via == batch_via_) {
         ++batch_more_;
         return;

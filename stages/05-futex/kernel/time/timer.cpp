@@ -1,5 +1,6 @@
 #include "timer.hpp"
 
+#include "../console.hpp"
 #include "../hypercall.hpp"
 #include "../panic.hpp"
 #include "../shared_info.hpp"
@@ -21,6 +22,8 @@ void init_timer() {
     if (long rc = hv::event_channel_op(EVTCHNOP_bind_virq, &bind); rc != 0)
         panic("EVTCHNOP_bind_virq(VIRQ_TIMER) failed: %ld", rc);
     g_timer_port = bind.port;
+    console::printf("clock: Xen system time scaled from the TSC (%lu kHz); timer: VIRQ_TIMER + SCHEDOP_poll\n",
+                    tsc_frequency_khz());
 }
 
 void wait_until(uint64_t deadline_ns) {

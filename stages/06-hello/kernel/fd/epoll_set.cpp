@@ -1,9 +1,10 @@
 #include "epoll_set.hpp"
 
+#include "../syscalls/errno.hpp"
+
 namespace kernel::fd {
-namespace {
-constexpr long kENOENT = 2, kEEXIST = 17, kEINVAL = 22, kENOSPC = 28;
-}
+
+using syscalls::kEEXIST, syscalls::kEINVAL, syscalls::kENOENT, syscalls::kENOSPC;
 
 EpollSet::Interest* EpollSet::find(int fd) {
     for (size_t i = 0; i < count_; ++i)

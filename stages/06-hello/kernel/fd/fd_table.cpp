@@ -1,5 +1,7 @@
 #include "fd_table.hpp"
 
+#include "../syscalls/errno.hpp"
+
 namespace kernel::fd {
 
 void FdTable::init() {
@@ -15,7 +17,7 @@ int FdTable::allocate(FdKind kind, void* object, uint32_t flags) {
         entries_[fd] = FdEntry{kind, object, flags};
         return fd;
     }
-    return -24;  // EMFILE
+    return -syscalls::kEMFILE;
 }
 
 FdEntry* FdTable::get(int fd) {

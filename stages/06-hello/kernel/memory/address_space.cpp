@@ -57,7 +57,7 @@ uint64_t AddressSpace::choose_address(uint64_t hint, uint64_t length, uint32_t f
             return 0;
         }
         if ((flags & MAP_FIXED_NOREPLACE) && !areas_.is_free(hint, hint + length)) {
-            *error = -17;  // EEXIST
+            *error = -syscalls::kEEXIST;
             set_note("MAP_FIXED_NOREPLACE and the range is taken");
             return 0;
         }
@@ -84,7 +84,7 @@ long AddressSpace::mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t 
     }
     if (!(flags & MAP_ANONYMOUS) || fd != -1 || offset != 0) {
         set_note("only anonymous memory exists here: there are no files to map");
-        return -19;  // ENODEV
+        return -syscalls::kENODEV;
     }
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) {
         set_note("unknown protection bits");

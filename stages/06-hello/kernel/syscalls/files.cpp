@@ -25,21 +25,13 @@ struct Pipe {
     uint64_t changes = 0;  // for edge-triggered epoll (fd/epoll_set.hpp)
 };
 
-constexpr long kEPIPE = 32, kEMFILE = 24;
 
 constinit fd::FdTable g_fds;
-bool g_fds_ready = false;
 // Threads waiting for any descriptor to change (a blocking read or epoll_pwait).  A change
 // wakes them all and each checks again: few threads ever wait here.
 constinit ThreadQueue<Thread> g_io_waiters;
 
-fd::FdTable& fds() {
-    if (!g_fds_ready) {
-        g_fds.init();
-        g_fds_ready = true;
-    }
-    return g_fds;
-}
+fd::FdTable& fds() { return g_fds; }
 
 void io_changed() {
     while (Thread* t = g_io_waiters.pop_front()) sched::wake(t);
@@ -76,6 +68,11 @@ fd::EpollSet::Readiness readiness(void*, int number) {
 }
 
 }  // namespace
+
+void init_files() {
+    g_fds.init();
+    console::printf("files: descriptors 0, 1, 2 are the console; pipes and epoll for Go's netpoller\n");
+}
 
 long sys_write(const Args& c) {
     FdEntry* e = fds().get(static_cast<int>(c.a[0]));

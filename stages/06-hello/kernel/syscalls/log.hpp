@@ -3,7 +3,7 @@
 // It is how a student sees what the Go runtime asks of the kernel, so it prints names, decoded
 // arguments and errno names.  Go prints a message in many small writes ("fatal error: ", the
 // text, "\n"), so writes to fds 1 and 2 are shown a line of text at a time, with the number
-// of calls that made it.  Calls marked `batch` in info.cpp (the runtime queries all 65
+// of calls that made it.  Calls marked kBatch in table.cpp (the runtime queries all 65
 // signal handlers in a row) are summarised: the first is printed, the rest of a run with the
 // same result becomes one "... N more" line when the run ends.
 #pragma once
@@ -25,7 +25,7 @@ public:
     // `note` is the handler's remark, printed in parentheses (nullptr: none).
     void record(const Args& call, long result, const char* via, bool implemented, const char* note = nullptr);
 
-    // Which calls are logged: every call, the default (calls info.cpp marks quiet are left
+    // Which calls are logged: every call, the default (calls table.cpp marks quiet are left
     // out once implemented), or only the calls that have no handler.
     enum class Level : uint8_t { All, Default, Unimplemented };
     void set_level(Level level) { level_ = level; }

@@ -93,8 +93,8 @@ long sys_kill_signal(uint64_t sig) {
     return 0;
 }
 
-long sys_kill(const Args& c) { return c.a[0] == 1 ? sys_kill_signal(c.a[1]) : -3; /* ESRCH */ }
+long sys_kill(const Args& c) { return c.a[0] == 1 ? sys_kill_signal(c.a[1]) : -kESRCH; }
 long sys_tkill(const Args& c) { return sys_kill_signal(c.a[1]); }
-long sys_tgkill(const Args& c) { return c.a[0] == 1 ? sys_kill_signal(c.a[2]) : -3; }
+long sys_tgkill(const Args& c) { return c.a[0] == 1 ? sys_kill_signal(c.a[2]) : -kESRCH; }
 
 }  // namespace kernel::syscalls
