@@ -19,7 +19,7 @@ require_machine() {
         exit 1
     fi
     if [ "$(id -u)" -ne 0 ]; then
-        echo "error: installing Debian packages needs root: run 'sudo $0'. Nothing was installed." >&2
+        echo "error: installing Debian packages needs root: run $0 as root (or 'sudo $0'). Nothing was installed." >&2
         exit 1
     fi
 }

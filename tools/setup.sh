@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine: install what the kit needs, build every stage,
 # build the Xen test host, boot each stage on Xen and print the checker's report.
-#   sudo tools/setup.sh [STAGE...]       (extra arguments go to `python3 -m checker run`)
+#   tools/setup.sh [STAGE...]       (as root; extra arguments go to `python3 -m checker run`)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 install_and_build

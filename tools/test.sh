@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: host unit tests (GoogleTest), the checker's own tests (pytest), the book
 # build, and every stage booted on real Xen in the embedded test host.  CI runs exactly this.
-#   sudo tools/test.sh [ctest arguments...]
+#   tools/test.sh [ctest arguments...]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 install_and_build
