@@ -4,6 +4,13 @@
 #     /usr/bin/python3 -m sphinx -W --keep-going -b html book build/book/html
 # or through CMake: the target `book` and the CTest test `book.build` run the same command.
 
+import sys
+from pathlib import Path
+
+# The book's own extensions (book/_ext/): the role {src} that links a repository file, and the
+# generated page "What Go needs from the operating system".
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+
 project = "Unigornel bring-up kit"
 author = "the Unigornel bring-up kit authors"
 copyright = "the Unigornel bring-up kit authors"
@@ -11,11 +18,13 @@ copyright = "the Unigornel bring-up kit authors"
 extensions = [
     "myst_parser",          # chapters are Markdown (MyST)
     "sphinx.ext.graphviz",  # diagrams are Graphviz, drawn by `dot` at build time
+    "srclinks",             # {src}`kernel/futex_table.cpp`: a link to the file in the repository
+    "go_needs",             # go-needs.md: the system-call and libc tables, read from the stages
 ]
 
 # Only Markdown sources; everything that is not a chapter stays out of the build.
 source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_ext", "Thumbs.db", ".DS_Store"]
 
 # MyST: ":::" fences for admonitions, and anchors for headings up to level 3 so that a
 # chapter can link to a section of another one.

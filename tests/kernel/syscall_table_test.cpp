@@ -122,7 +122,9 @@ TEST(SyscallTable, HandlerIsTheRowsHandler) {
 // one would be a flag that does nothing yet: the stage that implements a call sets it.
 TEST(SyscallTable, QuietOnlyWhereImplemented) {
     for (const Info* r = kernel::syscalls::table_begin(); r < kernel::syscalls::table_end(); ++r)
-        if (r->quiet()) EXPECT_NE(r->handler, nullptr) << r->name << " is quiet but has no handler";
+        if (r->quiet()) {
+            EXPECT_NE(r->handler, nullptr) << r->name << " is quiet but has no handler";
+        }
 }
 
 TEST(SyscallInfo, NamesAreUniqueAndPlausible) {

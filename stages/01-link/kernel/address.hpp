@@ -5,6 +5,7 @@
 // Xen hands out).  Xen's interfaces mix them: start_info.console.domU.mfn is an MFN,
 // start_info.pt_base a virtual address.  Mixing them up is the classic PV bug, so they are
 // distinct types and only the functions that really translate can turn one into another.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stdint.h>

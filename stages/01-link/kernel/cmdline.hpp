@@ -1,4 +1,5 @@
 // The kernel command line (start_info.cmd_line, xl's `extra=`): space-separated key=value words.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stddef.h>

@@ -1,4 +1,5 @@
 // The symbol table embedded by the second link pass (see ksyms.hpp).
+// Book: chapter 01-link (book/stages/01-link.md).
 #include "ksyms.hpp"
 
 // Emitted by tools/gen_ksyms.py into the .ksyms section.

@@ -4,6 +4,7 @@
 // threads, mutexes, malloc, mmap, signals, stdio (see shared/DESIGN.md for the measured list).
 // This stage has no C library, so each symbol is defined here and, when reached, says who
 // called it.  Later stages replace these stubs one by one with real implementations.
+// Book: chapter 01-link (book/stages/01-link.md).
 #include <stdint.h>
 
 #include "console.hpp"

@@ -1,5 +1,6 @@
 // Stage 01-link: a C++ kernel, booted by Xen as a PV guest, linked with a Go c-archive, calls
 // the exported Go function Main directly, the way the 2016 project's first milestone did.
+// Book: chapter 01-link (book/stages/01-link.md).
 #include "cmdline.hpp"
 #include "console.hpp"
 #include "hypercall.hpp"

@@ -1,4 +1,5 @@
 // Names of x86 exceptions (Intel SDM vol. 3, table 6-1).  No Xen calls: runs in the host tests.
+// Book: chapter 01-link (book/stages/01-link.md).
 #include "format.hpp"
 #include "traps.hpp"
 

@@ -3,6 +3,7 @@
 // Supported: %s %c %d %i %u %x %X %p %%, the length modifiers l, ll and z, a width, '0'
 // padding and '-' left alignment.  %p prints 0x and 16 hex digits.  Unknown conversions are
 // printed as they stand, so a typo shows up on the console instead of eating arguments.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stdarg.h>

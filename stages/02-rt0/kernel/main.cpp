@@ -2,6 +2,7 @@
 // a Linux system-call entry for the patched runtime (unigornel_syscall, a table of handlers,
 // a log), and runs the archive's .init_array -- the runtime's initialiser -- with the
 // argc/argv/envp/auxv a Linux process would have.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "console.hpp"
 #include "hypercall.hpp"
 #include "panic.hpp"

@@ -1,4 +1,5 @@
 // Stopping the domain when something went wrong, with a report a student can act on.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stdint.h>

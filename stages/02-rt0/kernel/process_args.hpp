@@ -5,6 +5,7 @@
 // The runtime's initialiser gets (argc, argv, envp) like any .init_array function, and then
 // finds the auxiliary vector by walking past argv and envp (runtime.sysargs in Go 1.19's
 // runtime/os_linux.go), so the three must be adjacent exactly as on a real process stack.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>

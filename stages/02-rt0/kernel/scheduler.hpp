@@ -3,6 +3,7 @@
 // Threads switch only when the running one blocks, yields or exits -- never in the middle of
 // Go code -- so no locks are needed inside the kernel and a switch only saves the registers
 // the C ABI says a callee keeps (arch/context_switch.S).
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>

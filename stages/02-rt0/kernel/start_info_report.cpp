@@ -1,3 +1,4 @@
+// Book: chapter 01-link (book/stages/01-link.md).
 #include "start_info_report.hpp"
 
 namespace kernel {

@@ -1,6 +1,7 @@
 // The four memory functions the compiler may call on its own even in freestanding code
 // (GCC documents that -ffreestanding still needs memcpy, memmove, memset and memcmp), also used
 // by the C parts of Go's runtime.
+// Book: chapter 01-link (book/stages/01-link.md).
 #include <stddef.h>
 
 extern "C" {

@@ -4,6 +4,7 @@
 // goroutine stacks live in Go's heap.  Its system-call stack is where unigornel_syscall
 // (arch/syscall_entry.S) switches to: the kernel must not run its handlers on whatever small
 // goroutine stack Go happened to call from.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>

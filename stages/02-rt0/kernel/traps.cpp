@@ -1,3 +1,4 @@
+// Book: chapter 01-link (book/stages/01-link.md).
 #include "traps.hpp"
 
 #include "console.hpp"

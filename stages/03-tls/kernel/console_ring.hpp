@@ -4,6 +4,7 @@
 // counters: they are never reduced modulo the size, only masked when indexing, and they wrap
 // at 2^32.  So "bytes in use" is prod - cons in unsigned 32-bit arithmetic, which stays correct
 // across the wrap.  Kept free of any Xen call so the host tests can run it.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stddef.h>

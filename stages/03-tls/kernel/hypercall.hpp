@@ -3,6 +3,7 @@
 // x86-64 PV convention (xen/include/public/arch-x86/xen-x86_64.h): hypercall N is a call to
 // hypercall_page + N*32, arguments in rdi, rsi, rdx, r10, r8, result in rax; the stub uses
 // SYSCALL internally, so rcx and r11 are clobbered, and Xen may clobber the argument registers.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stdint.h>

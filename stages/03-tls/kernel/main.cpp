@@ -1,6 +1,7 @@
 // Stage 03-tls: every thread gets its own thread-local storage block, and the scheduler loads
 // its thread pointer into FS (HYPERVISOR_set_segment_base) whenever it switches, so Go finds
 // its goroutine pointer g at %fs:-8 and the runtime initialises until it needs memory.
+// Book: chapter 03-tls (book/stages/03-tls.md).
 #include "console.hpp"
 #include "hypercall.hpp"
 #include "panic.hpp"

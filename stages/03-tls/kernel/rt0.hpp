@@ -1,6 +1,7 @@
 // Starting the Go runtime the way a C program's startup code would: build argc/argv/envp/auxv,
 // then call the archive's .init_array entries -- the runtime's initialiser
 // _rt0_amd64_linux_lib is one of them -- on a thread of their own, "initialize_go".
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 namespace kernel::rt0 {

@@ -3,6 +3,7 @@
 // 4 MiB holds the thread stacks (256 KiB each, see thread.cpp), the kernel's per-thread
 // system-call stacks and Go's few C allocations, with room for the threads the runtime starts
 // in later stages.  Xen maps all of .bss at boot, so it is usable before any page table work.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "heap.hpp"
 
 namespace kernel::heap {

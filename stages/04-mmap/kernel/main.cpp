@@ -2,6 +2,7 @@
 // pages, page tables changed through Xen's MMU hypercalls, and an address space of reserved
 // and committed areas behind mmap, munmap and madvise, with demand paging: the Go runtime's
 // heap comes up.
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "console.hpp"
 #include "hypercall.hpp"
 #include "memory/memory.hpp"

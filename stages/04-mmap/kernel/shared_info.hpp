@@ -1,5 +1,6 @@
 // Xen's shared_info page: per-vCPU state (event masks, time, the page-fault address) and the
 // event-channel bitmaps.  start_info gives only its machine address; we map it ourselves.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include "xen.hpp"

@@ -1,4 +1,5 @@
 // Describes Xen's start_info page in words, for the boot banner.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include "format.hpp"

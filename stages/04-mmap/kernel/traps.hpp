@@ -1,4 +1,5 @@
 // CPU exceptions: registration with Xen and the fault report.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
 // The PV console: the guest's only output device.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 // After the fault report: what the fault most likely means, and which stage deals with it.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stdint.h>

@@ -7,6 +7,7 @@
 //
 // A waiter lives on the waiting thread's own stack for as long as it waits, so the table
 // needs no memory of its own.  Waking is a callback, so the table can be tested on the host.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #pragma once
 
 #include <stddef.h>

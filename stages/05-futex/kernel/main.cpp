@@ -1,6 +1,7 @@
 // Stage 05-futex: what the runtime's threads need to finish initialising and run Main: futex
 // wait/wake, sleeping on Xen's timer (the idle vCPU blocks in Xen), clocks from Xen's time
 // info, sched_yield, thread ids, the CPU mask and the signal calls as accepted no-ops.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #include "console.hpp"
 #include "hypercall.hpp"
 #include "memory/memory.hpp"

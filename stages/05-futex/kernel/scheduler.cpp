@@ -1,3 +1,4 @@
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "scheduler.hpp"
 
 #include "console.hpp"
@@ -133,10 +134,12 @@ void switch_to(Thread* next) {
         prev->state = ThreadState::Running;
         return;
     }
+    // [book:switch-to]
     next->state = ThreadState::Running;
     current_thread = next;
-    load_fs(next);
+    load_fs(next);  // HYPERVISOR_set_segment_base(SEGBASE_FS, next->fs_base)
     context_switch(&prev->saved_rsp, next->saved_rsp);
+    // [book:switch-to-end]
     // Back on prev's stack: someone switched to us.
     reap();
 }

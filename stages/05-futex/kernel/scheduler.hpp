@@ -3,6 +3,7 @@
 // Threads switch only when the running one blocks, sleeps, yields or exits -- never in the
 // middle of Go code -- so no locks are needed inside the kernel and a switch only saves the registers
 // the C ABI says a callee keeps (arch/context_switch.S).
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>
@@ -28,10 +29,12 @@ void yield();
 // thread could ever wake it.
 void block(const char* reason);
 
+// [book:block-until]
 // As block(), with a deadline in system time (ns; 0: none).  Returns false if the deadline
 // passed before anyone woke the thread.  While every thread sleeps, the vCPU is blocked in
 // Xen until the earliest deadline (time/timer.cpp): the idle path never spins.
 bool block_until(const char* reason, uint64_t deadline_ns);
+// [book:block-until-end]
 
 // Sleeps until the deadline (nanosleep).
 void sleep_until(uint64_t deadline_ns);

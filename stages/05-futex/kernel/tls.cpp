@@ -1,3 +1,4 @@
+// Book: chapter 03-tls (book/stages/03-tls.md).
 #include "tls.hpp"
 
 extern "C" void* memcpy(void*, const void*, size_t);

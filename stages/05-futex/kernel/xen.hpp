@@ -3,6 +3,7 @@
 // The headers are C; they compile as C++ once the interface version is chosen.  We pin the
 // version this kit was written against rather than "latest" so a newer libxen-dev cannot
 // silently change a structure under us.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #ifndef __XEN_INTERFACE_VERSION__

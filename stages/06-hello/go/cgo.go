@@ -3,9 +3,11 @@ package main
 /*
 // Functions of the kernel (kernel/go_api.cpp).  Declared weak: when cgo links its own test
 // object at build time the kernel is not there; the kernel's final link supplies them.
+// [book:weak-declarations]
 extern long kernel_describe(char *buf, long size) __attribute__((weak));
 extern long kernel_thread_count(void) __attribute__((weak));
 extern long kernel_free_frames(void) __attribute__((weak));
+// [book:weak-declarations-end]
 */
 import "C"
 

@@ -24,6 +24,7 @@ func Main() {
 	if len(os.Args) > 1 {
 		test = os.Args[1]
 	}
+	// [book:test-switch]
 	switch test {
 	case "":
 		fmt.Println("Hello World!")
@@ -38,6 +39,7 @@ func Main() {
 	default:
 		fmt.Printf("unknown test %q (known: sleep, cgo, stress, panic)\n", test)
 	}
+	// [book:test-switch-end]
 }
 
 // A c-archive still needs a main function; it is never called.

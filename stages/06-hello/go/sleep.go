@@ -19,8 +19,10 @@ func sleepAndTime() {
 		now := time.Now()
 		gap := now.Sub(last) // monotonic: time.Now carries both clocks
 		last = now
+		// [book:tick-line]
 		fmt.Printf("tick %2d  %s  +%.1fms\n", i, now.UTC().Format("2006-01-02T15:04:05.000Z"),
 			float64(gap.Microseconds())/1000)
+		// [book:tick-line-end]
 	}
 	fmt.Println("done")
 }

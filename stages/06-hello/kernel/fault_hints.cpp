@@ -1,3 +1,4 @@
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "fault_hints.hpp"
 
 #include "console.hpp"

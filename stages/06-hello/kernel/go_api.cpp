@@ -1,6 +1,7 @@
 // C functions of the kernel that the Go program calls through cgo (go/main.go, "call C from
 // Go"): cgo compiles a C call into a switch to the g0 stack and a plain C ABI call
 // (runtime.cgocall / asmcgocall), so any extern "C" function of the kernel can be called.
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #include <stddef.h>
 #include <stdint.h>
 

@@ -7,6 +7,7 @@
 //
 // Blocks carry a 16-byte header; free blocks form an address-ordered list so that freeing
 // merges neighbours and the heap does not fragment into slivers.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>

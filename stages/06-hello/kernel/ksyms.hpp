@@ -3,6 +3,7 @@
 // The build links the kernel twice: the first link's `nm` output is turned into a sorted table
 // (tools/gen_ksyms.py) that the second link places in the last loadable segment (.ksyms), so
 // adding it moves no other symbol.
+// Book: chapter 01-link (book/stages/01-link.md).
 #pragma once
 
 #include <stddef.h>

@@ -1,6 +1,7 @@
 // Stage 06-hello: write to the console for fds 1 and 2, pipes and epoll for Go's netpoller
 // (time.Sleep), and the kernel functions Go calls through cgo: "Hello World!" from
 // fmt.Println, and the 2016 report's tests as checker scenarios.
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #include "console.hpp"
 #include "hypercall.hpp"
 #include "memory/memory.hpp"

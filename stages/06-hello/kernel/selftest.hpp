@@ -1,4 +1,5 @@
 // Demonstrations chosen on the command line ("selftest=..."), each a checker scenario.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 namespace kernel::selftest {

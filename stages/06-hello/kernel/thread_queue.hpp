@@ -3,6 +3,7 @@
 // A thread is in at most one queue at a time: the run queue while it is runnable, or the wait
 // queue of the mutex, condition variable or (later) futex it sleeps on.  So one link field in
 // the thread suffices, and moving a thread between queues cannot fail.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>

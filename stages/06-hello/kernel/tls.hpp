@@ -8,6 +8,7 @@
 // offset = round_up(memsz, align) where memsz = size of .tdata + .tbss: that is the distance
 // GNU ld uses when it relaxes a TLS access to local-exec, so Go's runtime.tlsg (.tbss, 8 bytes,
 // the only TLS variable of a Go 1.19 c-archive) ends up at %fs:-8.
+// Book: chapter 03-tls (book/stages/03-tls.md).
 #pragma once
 
 #include <stddef.h>

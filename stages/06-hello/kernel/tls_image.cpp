@@ -1,5 +1,6 @@
 // The kernel image's TLS template, from symbols the linker script defines.  Kept apart from
 // tls.cpp so the layout arithmetic can be tested on the host.
+// Book: chapter 03-tls (book/stages/03-tls.md).
 #include "tls.hpp"
 
 // Absolute symbols (linker.ld): their address is the value.  A symbol inside .tdata would

@@ -6,6 +6,7 @@
  * address = pseudo-physical address (VIRT_BASE = PADDR_OFFSET = 0).  It then maps the image,
  * the start_info page, the bootstrap page tables and some spare pages into our address space
  * and jumps to _start with %rsi pointing at start_info (xen/include/public/xen.h, "start_info").
+ * Book: chapter 01-link (book/stages/01-link.md).
  */
 #include <xen/elfnote.h>
 

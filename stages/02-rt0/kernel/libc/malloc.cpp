@@ -1,5 +1,6 @@
 // malloc and free for Go's C glue: thread-start records (runtime/cgo gcc_libinit.c) and the
 // pthread_attr_t of x_cgo_init.  They come from the kernel heap.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include <stddef.h>
 
 #include "../heap.hpp"

@@ -7,6 +7,7 @@
 // PTHREAD_MUTEX_INITIALIZER and PTHREAD_COND_INITIALIZER are all zero bytes in glibc, so our
 // structures must mean "unlocked, nobody waiting" when zeroed; they fit in glibc's 40-byte
 // pthread_mutex_t and 48-byte pthread_cond_t.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "../scheduler.hpp"
 #include "../thread_queue.hpp"
 

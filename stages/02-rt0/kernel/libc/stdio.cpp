@@ -1,6 +1,7 @@
 // The bit of stdio Go's C glue uses: it reports its own fatal errors with
 // fprintf(stderr, "runtime/cgo: pthread_create failed: %s\n", strerror(err)) and friends.
 // Everything written to any FILE goes to the console; there are no files.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include <stdarg.h>
 #include <stddef.h>
 

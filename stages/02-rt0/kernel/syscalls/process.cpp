@@ -1,4 +1,5 @@
 // exit and exit_group: how a Go program ends.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "../console.hpp"
 #include "../panic.hpp"
 #include "../scheduler.hpp"

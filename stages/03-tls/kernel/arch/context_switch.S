@@ -7,6 +7,7 @@
  * interrupted Go or C code may still need; there is none to save.
  *
  * void context_switch(uint64_t *save_rsp, uint64_t new_rsp)
+ * Book: chapter 02-rt0 (book/stages/02-rt0.md).
  */
 .text
 .globl context_switch

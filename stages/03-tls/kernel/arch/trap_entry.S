@@ -7,6 +7,7 @@
  * rcx and r11 are there because Xen's return path uses them.  Each stub below restores them,
  * pushes an error code if the CPU did not, and the vector, so trap_common sees one layout:
  * struct TrapFrame in traps.hpp.
+ * Book: chapter 01-link (book/stages/01-link.md).
  */
 
 .macro trap_no_error vector:req, name:req

@@ -1,5 +1,6 @@
 // Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h): every one the kernel
 // returns or names is here, so no file spells an errno as a bare number.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 namespace kernel::syscalls {

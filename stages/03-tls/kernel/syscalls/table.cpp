@@ -5,6 +5,7 @@
 // Every other call is logged and answered with -ENOSYS.
 // Columns: number, name, argument kinds (table.hpp), log flags, handler; the comment above each row
 // says what Go uses the call for (the book's "What Go needs from the operating system" is built from it).
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "table.hpp"
 
 #include <stddef.h>

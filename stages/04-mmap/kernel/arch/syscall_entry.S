@@ -10,6 +10,7 @@
  * called us from a goroutine stack that may have only a few hundred bytes left.  So the first
  * thing done here is to move to this thread's own system-call stack (Thread::syscall_stack_top,
  * offset 8, see thread.hpp); the caller's stack only ever holds our return address.
+ * Book: chapter 02-rt0 (book/stages/02-rt0.md).
  */
 .text
 .globl unigornel_syscall

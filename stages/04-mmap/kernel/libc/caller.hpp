@@ -1,4 +1,5 @@
 // "called from _cgo_wait_runtime_init_done+0x2c": who called a C library function.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "address_space.hpp"
 
 #include <stdarg.h>

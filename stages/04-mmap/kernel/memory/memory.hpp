@@ -1,4 +1,5 @@
 // The kernel's memory: frames, page tables and the Go program's address space, set up once.
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
 #include "../xen.hpp"

@@ -6,6 +6,7 @@
 // of calls that made it.  Calls marked kBatch in table.cpp (the runtime queries all 65
 // signal handlers in a row) are summarised: the first is printed, the rest of a run with the
 // same result becomes one "... N more" line when the run ends.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stddef.h>

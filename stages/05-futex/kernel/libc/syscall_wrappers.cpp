@@ -2,6 +2,7 @@
 // pthread_sigmask, mmap, munmap, nanosleep.  Go's C glue calls them instead of making the
 // system call itself (with cgo, every Go heap mapping goes through x_cgo_mmap -> mmap), so
 // they go through the same table and log as Go's own calls, marked with the wrapper's name.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include <stddef.h>
 #include <stdint.h>
 

@@ -4,6 +4,7 @@
 // builder has already put the kernel image, the boot structures and the bootstrap page tables
 // into the first ones.  One bit per frame (1 = free); allocation takes the lowest free frame,
 // which keeps early allocations inside the part of memory Xen mapped for us at boot.
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
 #include <stddef.h>

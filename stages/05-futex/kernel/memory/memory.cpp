@@ -1,3 +1,4 @@
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "memory.hpp"
 
 #include <new>

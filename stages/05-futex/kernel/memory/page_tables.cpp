@@ -1,3 +1,4 @@
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "page_tables.hpp"
 
 #include "../hypercall.hpp"

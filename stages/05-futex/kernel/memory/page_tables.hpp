@@ -8,6 +8,7 @@
 // All pseudo-physical memory is mapped 1:1 at virtual address pfn * 4096 (the "direct map";
 // Xen's bootstrap mapping already does this for the first few MiB, init() extends it), so the
 // kernel can zero a frame or read a page table by its pfn.
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
 #include <stddef.h>

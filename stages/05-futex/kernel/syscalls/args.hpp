@@ -1,4 +1,5 @@
 // One system call as it reached the kernel: the number and the six argument registers.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
 // sched_yield, gettid, getpid, sched_getaffinity: the answers for one process on one vCPU.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #include "../scheduler.hpp"
 #include "errno.hpp"
 #include "table.hpp"

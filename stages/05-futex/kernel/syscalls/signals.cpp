@@ -7,6 +7,7 @@
 // So every handler Go installs stays unused, and masks and alternate stacks change nothing.
 // What the calls must do is answer consistently: Go reads back what it set (getsig, minit's
 // sigaltstack check), so the values are stored and returned.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #include "../scheduler.hpp"
 #include "errno.hpp"
 #include "sigaction.hpp"

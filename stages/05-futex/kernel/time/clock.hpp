@@ -1,5 +1,6 @@
 // The clocks Go asks for: CLOCK_MONOTONIC from Xen's system time, CLOCK_REALTIME from the
 // wall clock Xen keeps in shared_info plus that system time.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #pragma once
 
 #include <stdint.h>

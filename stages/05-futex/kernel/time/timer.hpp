@@ -5,6 +5,7 @@
 // is running).  So instead of enabling events and SCHEDOP_block, the idle path arms the timer
 // (HYPERVISOR_set_timer_op, which raises VIRQ_TIMER at the deadline) and polls the timer's
 // event channel with SCHEDOP_poll: the vCPU is descheduled until the event or the deadline.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #pragma once
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #include "epoll_set.hpp"
 
 #include "../syscalls/errno.hpp"

@@ -6,6 +6,7 @@
 // happened to it (data written, a peer closed) since the last report -- each descriptor counts
 // such changes -- and not again while nothing changes; level-triggered interests are reported
 // whenever ready.  Readiness comes from a callback, so the set can be tested on the host.
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #pragma once
 
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #include "fd_table.hpp"
 
 #include "../syscalls/errno.hpp"

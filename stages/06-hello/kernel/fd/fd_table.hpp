@@ -2,6 +2,7 @@
 //
 // 0, 1 and 2 are the PV console (Go's os.Stdin/Stdout/Stderr); pipes and epoll instances get
 // the lowest free numbers above, as on Linux.  The objects behind them live in the kernel heap.
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #pragma once
 
 #include <stdint.h>

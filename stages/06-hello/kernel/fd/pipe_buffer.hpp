@@ -1,4 +1,5 @@
 // The byte ring inside a pipe: what was written and not yet read, up to kCapacity bytes.
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #pragma once
 
 #include <stddef.h>

@@ -4,6 +4,7 @@
 // (runtime/cgo/gcc_linux_amd64.c), and learns the stack size it got from
 // pthread_attr_getstacksize on a fresh attribute: the g0 stack bounds of every M follow from
 // it.  So the default stack size here is the size of every thread's stack.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include <stddef.h>
 #include <stdint.h>
 

@@ -3,6 +3,7 @@
 // Policy lives here (where a mapping goes, what is reserved or committed, what the commit
 // limit allows); the page-table work is behind PageOps, which the kernel implements with Xen's
 // MMU hypercalls (page_tables.cpp) and the host tests with a fake.
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
 #include <stddef.h>

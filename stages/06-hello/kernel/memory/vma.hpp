@@ -5,6 +5,7 @@
 // may be touched and no frame is used.  An area with access rights is committed: a page gets a
 // frame when it is first touched (demand paging; Go's runtime relies on it, malloc.go: "we rely
 // on demand paging to avoid large overheads").
+// Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
 #include <stddef.h>

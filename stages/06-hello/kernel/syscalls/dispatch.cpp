@@ -1,4 +1,5 @@
 // The C++ side of arch/syscall_entry.S, and the same path for the C library's wrappers.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "../cmdline.hpp"
 #include "../console.hpp"
 #include "errno.hpp"

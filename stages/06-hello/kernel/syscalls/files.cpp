@@ -1,6 +1,7 @@
 // read, write, close, pipe2, fcntl and epoll: the console for fds 0-2, pipes, and the epoll
 // instances Go's netpoller needs (runtime/netpoll_epoll.go: epoll_create1, a non-blocking pipe
 // to interrupt epoll_pwait, epoll_ctl; time.Sleep parks in epoll_pwait with a timeout).
+// Book: chapter 06-hello (book/stages/06-hello.md).
 #include "../console.hpp"
 #include "../fd/epoll_set.hpp"
 #include "../fd/fd_table.hpp"

@@ -1,6 +1,7 @@
 // futex(2), the two operations Go's runtime uses (runtime/os_linux.go futexsleep/futexwakeup):
 // FUTEX_WAIT_PRIVATE with a relative timeout and FUTEX_WAKE_PRIVATE.  "Private" only tells
 // Linux the word is not shared between processes; there is one process here.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #include "../futex_table.hpp"
 #include "../scheduler.hpp"
 #include "errno.hpp"

@@ -1,4 +1,5 @@
 // Names the log prints: errno values and signal numbers.
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stdint.h>

@@ -1,5 +1,6 @@
 // struct sigaction as the rt_sigaction system call takes it (arch/x86/include/uapi/asm/
 // signal.h, with the 64-bit signal set of the system call, not libc's 1024-bit one).
+// Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
 #include <stdint.h>

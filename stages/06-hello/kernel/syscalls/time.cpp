@@ -1,5 +1,6 @@
 // clock_gettime, gettimeofday, nanosleep: time from Xen's clock (time/clock.cpp), sleeping on
 // the scheduler's timer queue (the vCPU blocks in Xen when nothing else can run).
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #include "../scheduler.hpp"
 #include "../time/clock.hpp"
 #include "errno.hpp"

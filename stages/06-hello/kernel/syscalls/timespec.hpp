@@ -1,5 +1,6 @@
 // struct timespec as Linux's system calls take it (64-bit seconds and nanoseconds), and the
 // one computation futex and nanosleep share: a relative timeout as a deadline in system time.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #pragma once
 
 #include <stdint.h>

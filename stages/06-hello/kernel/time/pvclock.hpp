@@ -6,6 +6,7 @@
 // with a negative tsc_shift meaning a right shift.  Xen refreshes the snapshot now and then;
 // between refreshes the guest extrapolates with its own TSC.  Kept apart from the code that
 // reads shared_info so it can be tested on the host.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #pragma once
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #include "timer.hpp"
 
 #include "../console.hpp"

@@ -3,6 +3,7 @@
 // Linked through the threads (T::timer_next, T::deadline), like ThreadQueue: a sleeping
 // thread is in its wait queue (futex, mutex, ...) and in this queue at the same time, so the
 // two use different link fields.  Threads with equal deadlines keep their insertion order.
+// Book: chapter 05-futex (book/stages/05-futex.md).
 #pragma once
 
 #include <stddef.h>
