@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from . import buildenv
 from .errors import HostError
 
 LOG_TAIL_LINES = 40
@@ -24,6 +25,14 @@ class BuildResult:
     ok: bool
     log_tail: str
     seconds: float
+    machine_cause: str | None = None  # set when the log shows the machine failed (buildenv.py)
+
+
+def _result(proc: subprocess.CompletedProcess, build_dir: Path, t0: float) -> BuildResult:
+    log = proc.stdout + proc.stderr
+    ok = proc.returncode == 0
+    return BuildResult(ok, _tail(log), time.monotonic() - t0,
+                       None if ok else buildenv.machine_cause(log, build_dir))
 
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
@@ -43,7 +52,7 @@ def configure(repo: Path, build_dir: Path, log: Callable[[str], None]) -> BuildR
     log(f"build: configuring {build_dir}")
     t0 = time.monotonic()
     proc = subprocess.run(["cmake", "-S", str(repo), "-B", str(build_dir)], capture_output=True, text=True)
-    return BuildResult(proc.returncode == 0, _tail(proc.stdout + proc.stderr), time.monotonic() - t0)
+    return _result(proc, build_dir, t0)
 
 
 def build_stage(build_dir: Path, stage: str, log: Callable[[str], None]) -> BuildResult:
@@ -52,7 +61,7 @@ def build_stage(build_dir: Path, stage: str, log: Callable[[str], None]) -> Buil
     jobs = str(os.cpu_count() or 2)
     proc = subprocess.run(["cmake", "--build", str(build_dir), "--target", f"stage-{stage}", "--parallel", jobs],
                           capture_output=True, text=True)
-    return BuildResult(proc.returncode == 0, _tail(proc.stdout + proc.stderr), time.monotonic() - t0)
+    return _result(proc, build_dir, t0)
 
 
 def kernel_path(build_dir: Path, stage: str, kernel: str) -> Path:

@@ -2,7 +2,9 @@
 
 `run` builds the named stages (all when none is named), boots each scenario as a Xen PV guest
 on one boot of the test host, compares each console with its transcript and prints a report.
-The exit code is 0 only if every scenario passed.
+The exit code is 0 only if every scenario passed.  One run at a time may use a build directory
+(runlock.py; `--wait` waits for the other); build/checker/<stage>/<scenario>/ then holds the
+files of this run only (results.py).
 """
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from . import build, report
-from .errors import CheckerError, HostError, UsageError
+from . import build, buildenv, report, results
+from .errors import CheckerError, HostError, SpecError, UsageError
 from .normalize import describe_rules, normalize
+from .runlock import RunLock
 from .runner import Host, Runner
 from .selection import select
-from .spec import DEFAULT_SCENARIO, Scenario, Stage, discover
+from .spec import DEFAULT_SCENARIO, Scenario, Stage, discover, transcript_problem
 from .testhost import image
-from .verdict import Outcome, Verdict, build_error, end_name, host_error
+from .verdict import (Outcome, Verdict, build_error, end_name, environment_error, host_error,
+                      spec_error)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="qemu: the embedded Xen test host (default); xl: this machine's Xen")
         sp.add_argument("--accel", choices=["auto", "tcg", "kvm"], default="auto",
                         help="QEMU accelerator for the test host (default: KVM if it can run Xen)")
+        wait_option(sp)
+
+    def wait_option(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--wait", action="store_true",
+                        help="if another run uses this build directory, wait for it to end "
+                             "instead of refusing to start")
 
     run = sub.add_parser("run", help="build, boot and check stages")
     host_options(run)
@@ -55,26 +65,34 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--force", action="store_true", help="record even if the guest did not end as stage.toml expects")
     rules = sub.add_parser("rules", help="print the normalisation rules (with a stage's own rules if named)")
     rules.add_argument("stages", nargs="*", metavar="STAGE")
-    sub.add_parser("host-image", help="build (or reuse) the embedded test host image and say where it is")
+    wait_option(sub.add_parser("host-image", help="build (or reuse) the embedded test host image and say where it is"))
     return p
 
 
 def _stages(args) -> list[Stage]:
-    return discover(args.repo / "stages")
+    # A stage whose stage.toml is wrong fails alone (SPEC-ERROR), not every other stage with it.
+    return discover(args.repo / "stages", keep_broken=True)
 
 
 def cmd_list(args) -> int:
     for stage in _stages(args):
+        if stage.error:
+            print(f"{stage.name:18} {Verdict.SPEC_ERROR.value}: {stage.error}")
+            continue
         print(f"{stage.name:18} {stage.title}")
         for sc in stage.scenarios:
             if sc.name != DEFAULT_SCENARIO or len(stage.scenarios) > 1:
                 print(f"  {sc.id:30} ends with {sc.expect_end}; cmdline \"{sc.cmdline}\"")
+            if problem := transcript_problem(sc):
+                print(f"  {sc.id}: {problem}")
     return 0
 
 
 def cmd_rules(args) -> int:
     extra = []
-    for _, scenarios in select(_stages(args), args.stages) if args.stages else []:
+    for stage, scenarios in select(_stages(args), args.stages) if args.stages else []:
+        if stage.error:
+            raise SpecError(stage.error)
         for sc in scenarios:
             extra.extend(r for r in sc.rules if r not in extra)
     print(describe_rules(extra))
@@ -82,7 +100,8 @@ def cmd_rules(args) -> int:
 
 
 def cmd_host_image(args) -> int:
-    img = image.build(args.build_dir / "testhost", log)
+    with RunLock(args.build_dir, args.wait, log):
+        img = image.build(args.build_dir / "testhost", log)
     print(f"xen:    {img.xen}\nkernel: {img.kernel}\ninitrd: {img.initrd}\nfrom:   {img.description}")
     return 0
 
@@ -94,8 +113,15 @@ def _build(args, selection) -> tuple[dict[str, Path], list[Outcome]]:
     conf = build.configure(args.repo, args.build_dir, log)
     for stage, scenarios in selection:
         res = conf if not conf.ok else build.build_stage(args.build_dir, stage.name, log)
+        if not res.ok and res.machine_cause:
+            failures += [environment_error(sc.id, res.machine_cause) for sc in scenarios]
+            log(f"build: {stage.name} FAILED because of this machine: {res.machine_cause.splitlines()[0]}")
+            continue
         if not res.ok:
-            failures += [build_error(sc.id, res.log_tail) for sc in scenarios]
+            # One build per stage, so its log once per stage: the other scenarios point at it.
+            first = scenarios[0].id
+            failures += [build_error(sc.id, res.log_tail, None if sc.id == first else first)
+                         for sc in scenarios]
             log(f"build: {stage.name} FAILED")
             continue
         for sc in scenarios:
@@ -156,13 +182,91 @@ def _boot_all(args, selection, kernels) -> tuple[list[tuple[Scenario, Outcome | 
     return done, header
 
 
+def _spec_checks(selection) -> tuple[list[tuple[Stage, list[Scenario]]], list[Outcome]]:
+    """What is wrong before anything is built: a broken stage.toml, a transcript that is missing.
+
+    Returns the selection without those, and their SPEC-ERROR outcomes (a broken stage has
+    no scenarios, so its outcome carries the stage's name).
+    """
+    runnable: list[tuple[Stage, list[Scenario]]] = []
+    failures: list[Outcome] = []
+    for stage, scenarios in selection:
+        if stage.error:
+            failures.append(spec_error(stage.name, stage.error))
+            continue
+        ok = []
+        for sc in scenarios:
+            if problem := transcript_problem(sc):
+                failures.append(spec_error(sc.id, problem))
+            else:
+                ok.append(sc)
+        if ok:
+            runnable.append((stage, ok))
+    return runnable, failures
+
+
+def _result_dirs(args, selection) -> list[tuple[str, Path]]:
+    """(outcome id, result directory) of every selected scenario; a broken stage has one, its own."""
+    root = args.build_dir / "checker"
+    dirs = []
+    for stage, scenarios in selection:
+        if stage.error:
+            dirs.append((stage.name, root / stage.name))
+        dirs += [(sc.id, results.scenario_dir(root, sc)) for sc in scenarios]
+    return dirs
+
+
+def _clear_results(args, selection) -> None:
+    """Empties the selected scenarios' result directories: they will hold this run's files only."""
+    for stage, _ in selection:
+        # The result of a time when this stage's stage.toml was broken (or is broken now).
+        (args.build_dir / "checker" / stage.name / results.RESULT_FILE).unlink(missing_ok=True)
+    for _, directory in _result_dirs(args, selection):
+        results.clear(directory)
+
+
+def _write_missing_results(args, selection, by_id: dict[str, Outcome]) -> None:
+    """A result.json for every scenario that did not reach the runner (which writes its own)."""
+    for outcome_id, directory in _result_dirs(args, selection):
+        if outcome_id in by_id and not (directory / results.RESULT_FILE).exists():
+            results.write_result(directory, by_id[outcome_id])
+
+
+def _results_without_a_build(args, selection, failures: list[Outcome]) -> None:
+    """On a build directory that cannot be built in, still try to replace the earlier results.
+
+    A full file system still lets files be removed and small ones be written, so a grader may
+    well find this run's HOST-ERROR rather than an old PASS; a read-only one lets nothing be
+    changed, and the report on the terminal is all there is.
+    """
+    with contextlib.suppress(OSError, CheckerError):
+        with RunLock(args.build_dir, False, log):
+            _clear_results(args, selection)
+            _write_missing_results(args, selection, {o.scenario_id: o for o in failures})
+
+
 def cmd_run(args) -> int:
     selection = select(_stages(args), args.stages)
     t0 = time.monotonic()
-    kernels, failures = _build(args, selection)
-    done, header = _boot_all(args, selection, kernels)
+    runnable, failures = _spec_checks(selection)
+    done: list[tuple[Scenario, Outcome | None]] = []
+    header: list[str] = []
+    problem = buildenv.probe(args.build_dir)
+    if problem:
+        log(f"build: {problem}")
+        failures += [environment_error(sc.id, problem) for _, scs in runnable for sc in scs]
+        _results_without_a_build(args, selection, failures)
+    else:
+        with RunLock(args.build_dir, args.wait, log):
+            _clear_results(args, selection)
+            kernels, build_failures = _build(args, runnable)
+            failures += build_failures
+            done, header = _boot_all(args, runnable, kernels)
+            by_id = {o.scenario_id: o for o in failures} | {sc.id: o for sc, o in done}
+            _write_missing_results(args, selection, by_id)
     by_id = {o.scenario_id: o for o in failures} | {sc.id: o for sc, o in done}
-    outcomes = [by_id[sc.id] for _, scs in selection for sc in scs if sc.id in by_id]
+    order = [oid for oid, _ in _result_dirs(args, selection)]
+    outcomes = [by_id[oid] for oid in order if oid in by_id]
     header.append(f"total time {time.monotonic() - t0:.1f} s")
     print()
     print(report.text_report(outcomes, header))
@@ -179,9 +283,19 @@ def cmd_record(args) -> int:
     selection = select(_stages(args), args.stages)
     if not args.stages:
         raise UsageError("name the stages to record (recording rewrites expected transcripts)")
+    for stage, _ in selection:
+        if stage.error:
+            raise SpecError(stage.error)
+    if problem := buildenv.probe(args.build_dir):
+        raise HostError(problem)
+    with RunLock(args.build_dir, args.wait, log):
+        return _record(args, selection)
+
+
+def _record(args, selection) -> int:
     kernels, failures = _build(args, selection)
     for f in failures:
-        log(f"{f.scenario_id}: BUILD-ERROR\n{f.details}")
+        log(f"{f.scenario_id}: {f.verdict.value}: {f.summary}" + (f"\n{f.details}" if f.details else ""))
     status = 1 if failures else 0
     todo = [sc for _, scs in selection for sc in scs if _kernel_name(sc) in kernels]
     if not todo:

@@ -18,9 +18,9 @@ from .verdict import Outcome, Verdict
 DETAIL_LINES = 80
 
 # JUnit tells failures from errors: a wrong console is a failed test, while a kernel that did
-# not build or a broken test host means the test could not run at all.
+# not build, a broken test host or a wrong stage.toml means the test could not run at all.
 _FAILURES = (Verdict.MISMATCH, Verdict.UNEXPECTED_CRASH, Verdict.TIMEOUT)
-_ERRORS = (Verdict.BUILD_ERROR, Verdict.HOST_ERROR)
+_ERRORS = (Verdict.BUILD_ERROR, Verdict.HOST_ERROR, Verdict.SPEC_ERROR)
 
 # Characters XML 1.0 does not allow at all, not even escaped (most C0 controls, surrogates,
 # U+FFFE and U+FFFF). A kernel printing garbage must not make the JUnit file unreadable.

@@ -7,13 +7,13 @@ how it ended — is here, once.
 """
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
+from . import results
 from .errors import HostError
 from .normalize import normalize
 from .spec import Scenario
@@ -151,6 +151,7 @@ class Runner:
 
     def run(self, scenario: Scenario, kernel_name: str) -> Outcome:
         """Runs a scenario, judges it and keeps its console and diff for the grader."""
+        results.clear(results.scenario_dir(self.results_dir, scenario))
         result = self.execute(scenario, kernel_name)
         expected = scenario.transcript.read_text() if scenario.transcript.exists() else None
         outcome = judge(scenario, expected, result)
@@ -158,14 +159,12 @@ class Runner:
         return outcome
 
     def keep(self, scenario: Scenario, result: RunResult, outcome: Outcome) -> Path:
-        out = self.results_dir / scenario.stage / scenario.name
+        out = results.scenario_dir(self.results_dir, scenario)
         out.mkdir(parents=True, exist_ok=True)
         (out / "console.raw.txt").write_bytes(result.console)
         (out / "console.txt").write_text(outcome.console)
         (out / "diff.txt").write_text(outcome.diff)
         (out / "xl.txt").write_text("\n".join(result.host_messages) + "\n")
-        (out / "result.json").write_text(json.dumps({
-            "scenario": outcome.scenario_id, "verdict": outcome.verdict.value, "summary": outcome.summary,
-            "end": result.end, "elapsed_s": result.elapsed_s, "first_byte_s": result.first_byte_s,
-            "first_difference": outcome.first_difference}, indent=2) + "\n")
+        results.write_result(out, outcome, end=result.end, elapsed_s=result.elapsed_s,
+                             first_byte_s=result.first_byte_s, first_difference=outcome.first_difference)
         return out

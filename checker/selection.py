@@ -23,6 +23,10 @@ def _find_stage(stages: list[Stage], wanted: str, asked: str) -> Stage:
             return stage
         if wanted.isdigit() and int(wanted) == stage.number:
             return stage
+    if wanted.isdigit():
+        # A number is most likely a stage of a later edition of the kit, not a typo.
+        here = f"{stages[0].name} … {stages[-1].name}" if stages else "none"
+        raise UsageError(f"stage {int(wanted):02d} is not in this edition yet (stages here: {here})")
     raise UsageError(f"unknown stage {asked!r}. Stages: {_stage_list(stages)}")
 
 
@@ -38,6 +42,11 @@ def select(stages: list[Stage], names: list[str]) -> list[tuple[Stage, list[Scen
     for asked in names:
         stage_part, slash, scenario_part = asked.partition("/")
         stage = _find_stage(stages, stage_part, asked)
+        if stage.error:
+            # Its stage.toml is wrong, so it has no scenarios to choose from; the caller
+            # reports the error for the stage as a whole.
+            chosen.setdefault(stage.name, (stage, []))
+            continue
         if slash:
             wanted = [s for s in stage.scenarios if s.name == scenario_part]
             if not wanted:

@@ -96,6 +96,9 @@ class Stage:
     title: str
     directory: Path       # absolute
     scenarios: tuple[Scenario, ...]
+    # Set (and scenarios empty) when stage.toml is wrong and discover() was asked to keep
+    # broken stages: the SpecError's message, naming the file, the table and the key.
+    error: str = ""
 
     @property
     def short_name(self) -> str:
@@ -107,6 +110,22 @@ class Stage:
 # Checking values. Each check gets a _Where so that its message can name the file and table.
 
 
+def _line_of(file: Path, key: str) -> int | None:
+    """The line number of `key = ...` in the file when exactly one line sets that key.
+
+    tomllib gives values without their lines, so this is a search; a key set in several tables
+    (`name`, `pattern`) gets no line rather than possibly the wrong one, and the table name in
+    the message still says where.
+    """
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    setting = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    found = [number for number, text in enumerate(lines, start=1) if setting.match(text)]
+    return found[0] if len(found) == 1 else None
+
+
 class _Where:
     """Names the place in stage.toml that is being checked, for error messages."""
 
@@ -115,7 +134,9 @@ class _Where:
         self.table = table
 
     def error(self, key: str, problem: str) -> SpecError:
-        return SpecError(f"{self.file}: in {self.table}, key '{key}': {problem}")
+        line = _line_of(self.file, key)
+        place = f"{self.file}:{line}" if line else f"{self.file}"
+        return SpecError(f"{place}: in {self.table}, key '{key}': {problem}")
 
     def check_keys(self, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
         for key in table:
@@ -247,7 +268,15 @@ def _rules(file: Path, table_name: str, value: Any, where: _Where) -> tuple[Rule
             compiled.sub(replace, "")  # Checks group references such as \1 in the replacement.
         except (re.error, IndexError) as exc:
             raise here.error("replace", f"is not a valid replacement for the pattern: {exc}") from None
-        why = _text(here, "why", item.get("why", ""))
+        # A rule hides part of the console from the comparison, so a reader of stage.toml
+        # must be able to tell why that part may differ between boots without being a bug.
+        if "why" not in item:
+            raise here.error("why", "is missing: a rule hides console output from the comparison, "
+                                    "so it must say why that output may change between boots")
+        why = _text(here, "why", item["why"]).strip()
+        if not why:
+            raise here.error("why", "must not be empty: say why the output this rule hides may "
+                                    "change between boots")
         rules.append(Rule(compiled.pattern, replace, why))
     return tuple(rules)
 
@@ -363,16 +392,30 @@ def load_stage(directory: Path) -> Stage:
     return Stage(name, int(match.group(1)), title, directory, tuple(scenarios))
 
 
-def discover(stages_dir: Path) -> list[Stage]:
+def _load_or_keep_error(directory: Path, keep_broken: bool) -> Stage:
+    try:
+        return load_stage(directory)
+    except SpecError as exc:
+        if not keep_broken:
+            raise
+        directory = directory.resolve()
+        number = int(STAGE_DIR_RE.match(directory.name).group(1))
+        return Stage(directory.name, number, "(its stage.toml is wrong)", directory, (), str(exc))
+
+
+def discover(stages_dir: Path, keep_broken: bool = False) -> list[Stage]:
     """Loads every `NN-name` directory in `stages_dir` that has a stage.toml, by number.
 
     Other directories (notes, shared code, a stage still without stage.toml) are skipped.
+    keep_broken: a stage whose stage.toml is wrong comes back with `error` set instead of
+    failing the whole discovery, so that one bad file cannot stop every other stage from being
+    listed and checked (the command line does this; tools that want all or nothing do not).
     """
     stages_dir = Path(stages_dir)
     if not stages_dir.is_dir():
         raise SpecError(f"{stages_dir}: the stages directory does not exist")
     stages = [
-        load_stage(entry)
+        _load_or_keep_error(entry, keep_broken)
         for entry in stages_dir.iterdir()
         if entry.is_dir() and STAGE_DIR_RE.match(entry.name) and (entry / SPEC_FILE).is_file()
     ]
@@ -382,3 +425,21 @@ def discover(stages_dir: Path) -> list[Stage]:
             raise SpecError(f"{stages_dir}: stages {before.name} and {after.name} share the "
                             f"number {after.number:02d}; every stage needs its own number")
     return stages
+
+
+def transcript_problem(scenario: Scenario) -> str | None:
+    """Says what is wrong when the transcript a scenario names does not exist, else None.
+
+    Not an error of load_stage: `checker record` must be able to load a scenario whose
+    transcript it is about to write.  `checker run` asks this before it builds or boots
+    anything, so that a misspelt file name costs no host boot.
+    """
+    if scenario.transcript.is_file():
+        return None
+    directory = scenario.transcript.parent
+    others = sorted(p.name for p in directory.glob("*.txt")) if directory.is_dir() else []
+    hint = difflib.get_close_matches(scenario.transcript.name, others, n=1)
+    maybe = f" (did you mean '{hint[0]}'?)" if hint else ""
+    return (f"{directory / SPEC_FILE}: scenario {scenario.id} names the transcript "
+            f"'{scenario.transcript.name}', which does not exist{maybe}. If the name is right, "
+            f"record it with `python3 -m checker record {scenario.id}`")

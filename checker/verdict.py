@@ -32,7 +32,8 @@ class Verdict(str, enum.Enum):
     UNEXPECTED_CRASH = "UNEXPECTED-CRASH"  # the guest crashed, or Xen could not even start it
     TIMEOUT = "TIMEOUT"                    # the guest neither shut down nor crashed in time
     BUILD_ERROR = "BUILD-ERROR"            # the kernel did not compile or link
-    HOST_ERROR = "HOST-ERROR"              # the test host failed, not the student's kernel
+    HOST_ERROR = "HOST-ERROR"              # the test host or this machine failed, not the student's kernel
+    SPEC_ERROR = "SPEC-ERROR"              # the stage's stage.toml (or a file it names) is wrong
 
 
 @dataclass
@@ -163,11 +164,35 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
                    f"console matched ({len(got_lines)} lines), ended with {end} as expected")
 
 
-def build_error(scenario_id: str, log_tail: str) -> Outcome:
-    """The kernel did not build, so it was not run."""
+def build_error(scenario_id: str, log_tail: str, shown_with: str | None = None) -> Outcome:
+    """The kernel did not build, so it was not run.
+
+    shown_with: another scenario of the same stage whose outcome already carries the build
+    log; a stage's scenarios share one build, and one log printed four times hides the rest.
+    """
+    if shown_with is not None:
+        return Outcome(scenario_id, Verdict.BUILD_ERROR,
+                       f"the kernel did not build; its build log is shown under {shown_with}")
     return Outcome(scenario_id, Verdict.BUILD_ERROR,
                    "the kernel did not build; the end of the build log is below",
                    log_tail.rstrip() or "(the build printed nothing)")
+
+
+def environment_error(scenario_id: str, message: str) -> Outcome:
+    """The build could not run because of this machine (a full or read-only build directory).
+
+    A HOST-ERROR, like a broken test host: the student cannot fix it in their kernel.
+    """
+    first = message.strip().splitlines()[0] if message.strip() else "no details"
+    return Outcome(scenario_id, Verdict.HOST_ERROR,
+                   f"this machine could not build it, not your kernel: {first}", message.rstrip())
+
+
+def spec_error(scenario_id: str, message: str) -> Outcome:
+    """The stage's stage.toml, or a file it names, is wrong; nothing was built or booted."""
+    return Outcome(scenario_id, Verdict.SPEC_ERROR,
+                   "the stage's stage.toml is wrong, so it was not run; the problem is below",
+                   message.rstrip())
 
 
 def host_error(scenario_id: str, message: str) -> Outcome:

@@ -22,6 +22,7 @@ from typing import Callable
 
 from ..errors import HostError
 from .image import HostImage, SETUP_HINT
+from .lifeline import die_with_parent
 from .link import AgentLink
 
 # Why this CPU model: under TCG, QEMU's "max" CPU offers SMAP, and the Debian 6.1 PV dom0 then
@@ -169,8 +170,11 @@ class QemuXenHost:
         (self.workdir / "qemu-command.txt").write_text(" ".join(cmd) + "\n")
         t0 = time.monotonic()
         self.log(f"test host: booting Xen + dom0 in QEMU, accelerator: {self.accel_reason}")
+        # Its own session, so that close() can kill QEMU's whole process group; and it dies
+        # with the checker even when the checker is killed with -9 (lifeline.py).
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=die_with_parent())
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         while True:
             if self.proc.poll() is not None:

@@ -195,6 +195,18 @@ def test_run_judges_and_keeps_console_diff_and_result(tmp_path):
     assert '"verdict": "MISMATCH"' in (kept / "result.json").read_text()
 
 
+def test_run_starts_from_an_empty_result_directory(tmp_path):
+    sc = scenario(tmp_path)
+    sc.transcript.write_text("hello\n")
+    kept = tmp_path / "results" / "01-link" / "boot"
+    kept.mkdir(parents=True)
+    (kept / "left-by-an-earlier-run.txt").write_text("stale")
+    link = FakeLink(on_run=[con(1, "hello\n"), Message("END", ["crash", "10"])])
+    Runner(FakeHost(link), tmp_path / "results").run(sc, "k")
+    assert sorted(p.name for p in kept.iterdir()) == [
+        "console.raw.txt", "console.txt", "diff.txt", "result.json", "xl.txt"]
+
+
 @pytest.mark.parametrize("line, kind, fields", [
     ("@CON 12 6869", "CON", ["12", "6869"]),
     ("@END crash 900\r", "END", ["crash", "900"]),

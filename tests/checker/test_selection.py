@@ -92,9 +92,22 @@ def test_select_unknown_stage_lists_the_stages(stages):
     assert isinstance(caught.value, CheckerError)
 
 
-def test_select_unknown_number_is_unknown(stages):
-    with pytest.raises(UsageError, match="unknown stage '3'"):
-        select(stages, ["3"])
+@pytest.mark.parametrize("number", ["7", "07"])
+def test_select_a_number_without_a_stage_says_it_is_not_in_this_edition(stages, number):
+    with pytest.raises(UsageError) as caught:
+        select(stages, [number])
+    assert str(caught.value) == "stage 07 is not in this edition yet (stages here: 01-link … 12-console)"
+
+
+def test_select_a_broken_stage_gives_it_without_scenarios(tmp_path):
+    make_stage(tmp_path, "01-link", ONE_BOOT.format(title="Link"))
+    make_stage(tmp_path, "02-traps", "[stage]\n")
+    stages = discover(tmp_path, keep_broken=True)
+    # Named whole or with a scenario: it cannot be run, and the caller reports its error.
+    for names in (["02"], ["02-traps/plain"], []):
+        picked = {stage.name: scenarios for stage, scenarios in select(stages, names)}
+        assert picked["02-traps"] == []
+    assert "title" in stages[1].error
 
 
 def test_select_unknown_scenario_lists_the_scenarios(stages):
@@ -104,7 +117,9 @@ def test_select_unknown_scenario_lists_the_scenarios(stages):
 
 def test_select_from_no_stages(tmp_path):
     assert select([], []) == []
-    with pytest.raises(UsageError, match=r"unknown stage '01'. Stages: \(no stages found\)"):
+    with pytest.raises(UsageError, match=r"unknown stage 'link'. Stages: \(no stages found\)"):
+        select([], ["link"])
+    with pytest.raises(UsageError, match=r"stage 01 is not in this edition yet \(stages here: none\)"):
         select([], ["01"])
 
 

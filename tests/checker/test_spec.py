@@ -5,7 +5,7 @@ from textwrap import dedent
 import pytest
 
 from checker.errors import SpecError
-from checker.spec import InputStep, Rule, discover, load_stage
+from checker.spec import InputStep, Rule, discover, load_stage, transcript_problem
 
 MINIMAL = """
 [stage]
@@ -86,6 +86,7 @@ expect_end = "shutdown"
 [[normalize]]
 pattern = 'stage rule'
 replace = 'STAGE'
+why = "the stage prints it differently on every boot"
 
 [[input]]
 after = 'prompt>'
@@ -107,6 +108,7 @@ send = "own input\\n"
 [[scenario.normalize]]
 pattern = 'scenario rule'
 replace = 'SCENARIO'
+why = "the trap demo prints it differently on every boot"
 """
 
 
@@ -187,6 +189,13 @@ HEAD = '[stage]\ntitle = "T"\n'
     (HEAD + '[run]\nexpect_end = "crash"\n[[normalize]]\npattern = "a"\n', "replace", "missing"),
     (HEAD + '[run]\nexpect_end = "crash"\n[[normalize]]\npattern = "a"\nreplace = "b"\nwhy = 1\n',
      "why", "text"),
+    # A rule hides console output, so it must say why; at the top and in a scenario.
+    (HEAD + '[run]\nexpect_end = "crash"\n[[normalize]]\npattern = "a"\nreplace = "b"\n',
+     "why", "a rule hides console output from the comparison, so it must say why"),
+    (HEAD + '[run]\nexpect_end = "crash"\n[[normalize]]\npattern = "a"\nreplace = "b"\nwhy = "  "\n',
+     "why", "must not be empty"),
+    (HEAD + '[run]\nexpect_end = "crash"\n[[scenario]]\nname = "a"\n[[scenario.normalize]]\n'
+     'pattern = "a"\nreplace = "b"\n', "why", "must say why"),
     (HEAD + '[run]\nexpect_end = "crash"\n[[input]]\nafter = "[unclosed"\nsend = "x"\n',
      "after", "not a valid regular expression"),
     (HEAD + '[run]\nexpect_end = "crash"\n[[input]]\nafter = "ok"\n', "send", "missing"),
@@ -262,3 +271,50 @@ def test_discover_reports_a_broken_stage(tmp_path):
 def test_discover_needs_an_existing_directory(tmp_path):
     with pytest.raises(SpecError, match="does not exist"):
         discover(tmp_path / "missing")
+
+
+def test_discover_can_keep_a_broken_stage_beside_the_good_ones(tmp_path):
+    make_stage(tmp_path, "01-link")
+    make_stage(tmp_path, "02-broken", '[stage]\ntitle = "T"\nmemory_mb = \n')
+    make_stage(tmp_path, "03-fine")
+    stages = discover(tmp_path, keep_broken=True)
+    assert [(s.name, s.number) for s in stages] == [("01-link", 1), ("02-broken", 2), ("03-fine", 3)]
+    good, broken, fine = stages
+    assert not good.error and not fine.error and fine.scenarios
+    assert broken.scenarios == ()
+    # The spec's own message: the file and the line of the mistake.
+    assert str(tmp_path / "02-broken" / "stage.toml") in broken.error
+    assert "line 3" in broken.error
+
+
+def test_a_missing_transcript_is_named_with_a_suggestion(tmp_path):
+    directory = make_stage(tmp_path, "01-link", HEAD + '[run]\nexpect_end = "crash"\n'
+                                                      'transcript = "expected-consol.txt"\n')
+    (directory / "expected-console.txt").write_text("hi\n")
+    [boot] = load_stage(directory).scenarios  # reading it is fine: `record` may be about to write it
+    problem = transcript_problem(boot)
+    assert "scenario 01-link names the transcript 'expected-consol.txt', which does not exist" in problem
+    assert "did you mean 'expected-console.txt'?" in problem
+    assert "python3 -m checker record 01-link" in problem
+
+
+def test_an_existing_transcript_is_no_problem(tmp_path):
+    directory = make_stage(tmp_path, "01-link")
+    (directory / "expected-console.txt").write_text("hi\n")
+    [boot] = load_stage(directory).scenarios
+    assert transcript_problem(boot) is None
+
+
+def test_a_key_set_once_is_named_with_its_line(tmp_path):
+    directory = make_stage(tmp_path, "01-link", HEAD + '[run]\nexpect_end = "crash"\ntimeout_s = 0\n')
+    with pytest.raises(SpecError) as caught:
+        load_stage(directory)
+    assert str(caught.value).startswith(f"{directory / 'stage.toml'}:5: in [run], key 'timeout_s': ")
+
+
+def test_a_key_set_in_several_tables_gets_no_line_rather_than_a_wrong_one(tmp_path):
+    directory = make_stage(tmp_path, "01-link", HEAD + '[run]\nexpect_end = "crash"\n'
+                           '[[scenario]]\nname = "a"\n[[scenario]]\nname = "a"\n')
+    with pytest.raises(SpecError) as caught:
+        load_stage(directory)
+    assert str(caught.value).startswith(f"{directory / 'stage.toml'}: in [[scenario]] #2, key 'name': ")

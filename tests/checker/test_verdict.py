@@ -5,7 +5,8 @@ import pytest
 
 from checker.runner import RunResult
 from checker.spec import Rule, Scenario
-from checker.verdict import Verdict, build_error, end_name, host_error, judge
+from checker.verdict import (Verdict, build_error, end_name, environment_error, host_error, judge,
+                             spec_error)
 
 TRANSCRIPT = Path("/stages/01-link/expected-console.txt")
 EXPECTED = "Hello from C++\nGo says hi\nbye\n"
@@ -179,6 +180,27 @@ def test_build_error_keeps_the_log_tail():
     assert outcome.details == "main.cpp:3: error: expected ';'"
 
 
+def test_later_scenarios_of_a_stage_refer_to_the_build_log_shown_once():
+    outcome = build_error("01-link/trap-demo", "main.cpp:3: error: expected ';'\n", shown_with="01-link")
+    assert outcome.verdict is Verdict.BUILD_ERROR
+    assert outcome.summary == "the kernel did not build; its build log is shown under 01-link"
+    assert outcome.details == ""
+
+
+def test_a_machine_that_cannot_build_is_not_the_students_fault():
+    outcome = environment_error("01-link", "cannot write to the build directory /b: it is full\nmore")
+    assert outcome.verdict is Verdict.HOST_ERROR
+    assert outcome.summary == ("this machine could not build it, not your kernel: "
+                               "cannot write to the build directory /b: it is full")
+
+
+def test_spec_error_carries_the_specs_message():
+    outcome = spec_error("02-rt0", "/s/02-rt0/stage.toml: not valid TOML: ... (at line 3, column 12)\n")
+    assert outcome.verdict is Verdict.SPEC_ERROR
+    assert "stage.toml is wrong" in outcome.summary
+    assert outcome.details.endswith("(at line 3, column 12)")
+
+
 def test_host_error_says_it_is_not_the_students_fault():
     outcome = host_error("01-link/trap-demo", "QEMU exited early\nstderr: no KVM\n")
     assert outcome.verdict is Verdict.HOST_ERROR
@@ -188,7 +210,7 @@ def test_host_error_says_it_is_not_the_students_fault():
 
 def test_verdict_values_are_the_report_words():
     assert [v.value for v in Verdict] == [
-        "PASS", "MISMATCH", "UNEXPECTED-CRASH", "TIMEOUT", "BUILD-ERROR", "HOST-ERROR"]
+        "PASS", "MISMATCH", "UNEXPECTED-CRASH", "TIMEOUT", "BUILD-ERROR", "HOST-ERROR", "SPEC-ERROR"]
     assert Verdict.UNEXPECTED_CRASH == "UNEXPECTED-CRASH"
 
 

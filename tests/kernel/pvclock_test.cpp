@@ -133,14 +133,26 @@ TEST(SystemTimeAt, AfterTheSnapshotAddsTheScaledDelta) {
     EXPECT_EQ(system_time_at(slow, 500), 1000u);
 }
 
-TEST(SystemTimeAt, ATscBeforeTheSnapshotCountsAsTheSnapshot) {
+TEST(SystemTimeAt, ATscJustBeforeTheSnapshotCountsAsTheSnapshot) {
     PvclockSnapshot s{1000000, 5000000000, kHalf, 0};
-    // tsc - tsc_timestamp would wrap to nearly 2^64 and jump the clock by centuries.
+    // A read that races Xen's update: tsc - tsc_timestamp is slightly negative.
     EXPECT_EQ(system_time_at(s, 999999), 5000000000u);
     EXPECT_EQ(system_time_at(s, 0), 5000000000u);
+}
+
+// Measured on the test host (Xen 4.17, PV domU, QEMU TCG): the first snapshot's tsc_timestamp is
+// 2^64 - 1255046262 while the guest's TSC already reads 824012571, i.e. 2079058833 cycles later
+// across the wrap.  Treating it as "before the snapshot" froze the clock for a second and made
+// the first time.Sleep(100 ms) take one second.
+TEST(SystemTimeAt, ASnapshotFromBeforeTheTscWrappedCountsFromItsTimestamp) {
+    PvclockSnapshot s{UINT64_MAX - 1255046262 + 1, 7480329454, 3303820996u, -1};
+    uint64_t expected = 7480329454u + scale_tsc_delta(2079058833u, 3303820996u, -1);
+    EXPECT_EQ(system_time_at(s, 824012571), expected);
+    EXPECT_GT(expected, 7480329454u + 790000000u);  // about 0.8 s after the snapshot
+    // The next reading is later still: the clock runs.
+    EXPECT_GT(system_time_at(s, 824012571 + 2000000), expected);
     PvclockSnapshot top{UINT64_MAX, 42, 0xffffffffu, 0};
-    EXPECT_EQ(system_time_at(top, 1), 42u);
-    EXPECT_EQ(system_time_at(top, UINT64_MAX), 42u);
+    EXPECT_EQ(system_time_at(top, 1), 43u);  // two cycles after the snapshot, 1.99 ns
 }
 
 TEST(SystemTimeAt, IsMonotonicInTheTsc) {
