@@ -8,7 +8,7 @@ import (
 // sleepAndTime: time.Sleep goes through the runtime's timers and netpoller (epoll_pwait with a
 // timeout), the kernel blocks the vCPU on Xen's timer; time.Now reads CLOCK_REALTIME and
 // CLOCK_MONOTONIC.  Each line shows the wall clock and the monotonic time since the last one;
-// the checker's rules accept any plausible date and any interval of 100 ms or more.
+// the checker's rules accept any plausible date and any interval from 100 to 150 ms.
 func sleepAndTime() {
 	const ticks = 10
 	const interval = 100 * time.Millisecond

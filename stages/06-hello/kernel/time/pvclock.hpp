@@ -27,10 +27,17 @@ constexpr uint64_t scale_tsc_delta(uint64_t delta, uint32_t mul, int8_t shift) {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(delta) * mul) >> 32);
 }
 
-// System time at `tsc` (a TSC before the snapshot counts as the snapshot's own time).
+// System time at `tsc`.  The difference is taken modulo 2^64 and read as signed, as the TSC
+// wraps: the first snapshot Xen 4.17 gives a PV domU (seen under QEMU TCG) has a tsc_timestamp of
+// 2^64 - 1255046262, taken before the domain's TSC offset made its TSC start near 0, while the
+// guest already reads 824012571.  The plain unsigned comparison took that for "before the
+// snapshot", so the clock stood still until Xen's next snapshot a second later, and every timer
+// armed meanwhile fired a second late (06-hello's first 100 ms sleep took 1 s).  A TSC really
+// before the snapshot (a read racing Xen's update) counts as the snapshot's own time.
 constexpr uint64_t system_time_at(const PvclockSnapshot& s, uint64_t tsc) {
-    uint64_t delta = tsc > s.tsc_timestamp ? tsc - s.tsc_timestamp : 0;
-    return s.system_time + scale_tsc_delta(delta, s.tsc_to_system_mul, s.tsc_shift);
+    int64_t delta = static_cast<int64_t>(tsc - s.tsc_timestamp);
+    if (delta <= 0) return s.system_time;
+    return s.system_time + scale_tsc_delta(static_cast<uint64_t>(delta), s.tsc_to_system_mul, s.tsc_shift);
 }
 
 // The TSC frequency the snapshot implies, in kHz: ((10^9 << 32) / mul) >> shift, per 1000.
