@@ -108,12 +108,22 @@ class Runner:
         stopped_for: str | None = None   # "timeout" / "output-limit" once we destroyed it
         t0 = time.monotonic()
         deadline = t0 + scenario.timeout_s
+        send_at: float | None = None  # when the first pending input is due (it has a delay_s)
         while True:
-            msg = link.recv(max(0.05, deadline - time.monotonic()))
+            if send_at is not None and time.monotonic() >= send_at and stopped_for is None:
+                send_at = None
+                link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
+                # The next steps may already be visible: look again at the next console bytes.
+            wait = deadline - time.monotonic()
+            if send_at is not None:
+                wait = min(wait, send_at - time.monotonic())
+            msg = link.recv(max(0.05, wait))
             if msg is None:
                 if link.closed:
                     raise HostError("the test host closed the agent line while a guest was running\n"
                                     + self.host.serial_tail())
+                if send_at is not None and stopped_for is None and time.monotonic() < deadline:
+                    continue  # woke to send a delayed input, not because time ran out
                 if stopped_for is None:
                     stopped_for = "timeout"
                     link.send("KILL")
@@ -133,9 +143,12 @@ class Runner:
                         stopped_for = "output-limit"
                         link.send("KILL")
                         deadline = time.monotonic() + KILL_GRACE_S
-                if pending_inputs and stopped_for is None:
+                if pending_inputs and stopped_for is None and send_at is None:
                     text = normalize(bytes(console), scenario.rules)
                     while pending_inputs and re.search(pending_inputs[0].after, text, re.MULTILINE):
+                        if pending_inputs[0].delay_s > 0:
+                            send_at = time.monotonic() + pending_inputs[0].delay_s
+                            break
                         link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
             elif msg.kind == "XL":
                 host_messages.append(msg.text(0))

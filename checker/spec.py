@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import Any, Callable
 
 from .errors import SpecError
+from .payload import PAYLOADS
 
 SPEC_FILE = "stage.toml"
 DEFAULT_SCENARIO = "boot"
@@ -48,7 +49,9 @@ class InputStep:
 
     after: str  # regex searched (re.MULTILINE) in the normalised console so far: lines have lost
                 # their trailing spaces, so a prompt "name? " is matched by r"name\?$"
-    send: str   # text sent to the guest console once `after` matched
+    send: str   # text sent to the guest console once `after` matched (control characters as
+                # TOML escapes: "\r" Enter, "\u0003" ^C, "\u0004" ^D, "\u007f" DEL)
+    delay_s: float = 0.0  # how long to wait after the match before sending
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ _RUN_CHECKS: dict[str, Callable[[_Where, str, Any], Any]] = {
 _TOP_KEYS = ("stage", "run", "normalize", "input", "scenario")
 _STAGE_KEYS = ("title",)
 _RULE_KEYS = ("pattern", "replace", "why")
-_INPUT_KEYS = ("after", "send")
+_INPUT_KEYS = ("after", "send", "send_generated", "delay_s")
 _SCENARIO_KEYS = ("name", *_RUN_CHECKS, "input", "normalize")
 
 
@@ -286,12 +289,24 @@ def _inputs(file: Path, table_name: str, value: Any, where: _Where) -> tuple[Inp
     for index, item in enumerate(_list_of_tables(where, "input", value), start=1):
         here = _Where(file, f"{table_name} #{index}")
         here.check_keys(item, _INPUT_KEYS)
-        for required in _INPUT_KEYS:
-            if required not in item:
-                raise here.error(required, "is missing (every input needs 'after' and 'send')")
+        if "after" not in item:
+            raise here.error("after", "is missing (every input needs 'after' and 'send' or 'send_generated')")
         after = _regex(here, "after", item["after"]).pattern
-        send = _text(here, "send", item["send"], empty_ok=False)
-        steps.append(InputStep(after, send))
+        if ("send" in item) == ("send_generated" in item):
+            raise here.error("send", "give exactly one of 'send' (the text) and 'send_generated' "
+                                     f"(one of: {', '.join(sorted(PAYLOADS))})")
+        if "send" in item:
+            send = _text(here, "send", item["send"], empty_ok=False)
+        else:
+            name = _text(here, "send_generated", item["send_generated"], empty_ok=False)
+            if name not in PAYLOADS:
+                raise here.error("send_generated", f"is {name!r}, which the checker cannot make "
+                                                   f"(known: {', '.join(sorted(PAYLOADS))})")
+            send = PAYLOADS[name]()
+        delay = item.get("delay_s", 0.0)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 60:
+            raise here.error("delay_s", f"must be a number of seconds from 0 to 60, got {delay!r}")
+        steps.append(InputStep(after, send, float(delay)))
     return tuple(steps)
 
 

@@ -1,4 +1,5 @@
 """The runner's protocol logic against a scripted agent: no Xen, no QEMU."""
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,31 @@ def test_agent_lines_parse(line, kind, fields):
 @pytest.mark.parametrize("noise", ["", "dom0-init: hello", "@", "   "])
 def test_non_agent_lines_are_ignored(noise):
     assert parse_line(noise) is None
+
+
+def test_control_characters_reach_the_agent_byte_for_byte(tmp_path):
+    # ^C, ^D, DEL and a lone CR (Enter) must not be translated on the way to the pty.
+    steps = (InputStep(after=r"name\?$", send="Gophre\x7f\x7fer\r\x04\x03"),)
+    link = FakeLink(on_run=[con(1, "name? ")], on_input=lambda text: [Message("END", ["poweroff", "5"])])
+    Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path, inputs=steps), "k")
+    sent = [bytes.fromhex(s[1]) for s in link.sent if s[0] == "INPUT"]
+    assert sent == [b"Gophre\x7f\x7fer\r\x04\x03"]
+
+
+def test_a_delayed_input_waits_and_is_not_taken_for_a_timeout(tmp_path):
+    steps = (InputStep(after=r"tick 1$", send="now\r", delay_s=0.3),)
+    link = FakeLink(on_run=[con(1, "tick 1\n")], on_input=lambda text: [Message("END", ["poweroff", "400"])])
+    t0 = time.monotonic()
+    result = Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path, inputs=steps, timeout_s=5), "k")
+    assert time.monotonic() - t0 >= 0.3
+    assert result.end == "poweroff"
+    assert ("KILL",) not in link.sent
+    assert [bytes.fromhex(s[1]) for s in link.sent if s[0] == "INPUT"] == [b"now\r"]
+
+
+def test_steps_are_sent_in_order_each_after_its_own_prompt(tmp_path):
+    steps = (InputStep(after=r"first\?$", send="1\r"), InputStep(after=r"second\?$", send="2\r"))
+    replies = {"1\r": [con(3, "1\nsecond? ")], "2\r": [con(4, "2\n"), Message("END", ["poweroff", "9"])]}
+    link = FakeLink(on_run=[con(1, "first? ")], on_input=lambda text: replies[text])
+    Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path, inputs=steps), "k")
+    assert [bytes.fromhex(s[1]) for s in link.sent if s[0] == "INPUT"] == [b"1\r", b"2\r"]

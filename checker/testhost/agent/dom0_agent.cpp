@@ -173,6 +173,10 @@ struct Guest {
     int log_fd = -1;
     int pty_fd = -1;
     bool saw_output = false;
+    // Console input not yet taken by the pty.  The pty is non-blocking and xenconsoled reads it
+    // only as fast as the guest empties its 1 KiB input ring, so a large paste is written a
+    // piece at a time from the main loop (POLLOUT) instead of spinning in write().
+    std::string input_pending;
 };
 
 Guest g_guest;
@@ -292,12 +296,28 @@ void open_guest_pty() {
     }
 }
 
+// Writes what the pty takes now of the pending console input; the rest waits for POLLOUT.
+void flush_input() {
+    while (!g_guest.input_pending.empty() && g_guest.pty_fd >= 0) {
+        ssize_t w = write(g_guest.pty_fd, g_guest.input_pending.data(), g_guest.input_pending.size());
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN) {
+                send_error(std::string("console input lost: ") + strerror(errno));
+                g_guest.input_pending.clear();
+            }
+            return;
+        }
+        g_guest.input_pending.erase(0, static_cast<size_t>(w));
+    }
+}
+
 void cmd_input(const std::vector<std::string>& a) {
     if (!g_guest.active) return send_error("INPUT with no guest running");
     open_guest_pty();
     if (g_guest.pty_fd < 0) return;
-    std::string bytes = a.size() > 1 ? unhex(a[1]) : "";
-    write_all(g_guest.pty_fd, bytes.data(), bytes.size());
+    g_guest.input_pending += a.size() > 1 ? unhex(a[1]) : "";
+    flush_input();
 }
 
 void cmd_kill() {
@@ -408,7 +428,11 @@ int main(int argc, char** argv) {
         fds[n++] = {g_line, POLLIN, 0};
         int xl_i = -1, sh_i = -1, pty_i = -1;
         if (g_guest.active) { xl_i = n; fds[n++] = {g_guest.xl_fd, POLLIN, 0}; }
-        if (g_guest.pty_fd >= 0) { pty_i = n; fds[n++] = {g_guest.pty_fd, POLLIN, 0}; }
+        if (g_guest.pty_fd >= 0) {
+            pty_i = n;
+            short want = POLLIN | (g_guest.input_pending.empty() ? 0 : POLLOUT);
+            fds[n++] = {g_guest.pty_fd, want, 0};
+        }
         if (g_shell.pid > 0) { sh_i = n; fds[n++] = {g_shell.fd, POLLIN, 0}; }
         int r = poll(fds, static_cast<nfds_t>(n), 10);
         if (r < 0 && errno != EINTR) return 2;
@@ -431,6 +455,7 @@ int main(int argc, char** argv) {
             // Output also arrives through the log; drain the pty so xenconsoled never stalls.
             while (read(g_guest.pty_fd, buf, sizeof buf) > 0) {}
         }
+        if (pty_i >= 0 && (fds[pty_i].revents & POLLOUT)) flush_input();
         if (sh_i >= 0 && (fds[sh_i].revents & (POLLIN | POLLHUP))) {
             ssize_t k = read(g_shell.fd, buf, sizeof buf);
             if (k > 0) {

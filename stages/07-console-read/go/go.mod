@@ -1,0 +1,3 @@
+module unigornel/stage01
+
+go 1.19

@@ -1,0 +1,73 @@
+// Book: chapter 07-console-read (book/stages/07-console-read.md).
+#include "tty.hpp"
+
+#include "../console.hpp"
+#include "../panic.hpp"
+#include "../syscalls/errno.hpp"
+#include "../syscalls/table.hpp"
+#include "../scheduler.hpp"
+#include "../time/timer.hpp"
+#include "line_discipline.hpp"
+
+namespace kernel::tty {
+namespace {
+
+// constinit: the kernel runs no C++ constructors; the line discipline is all zeros at start.
+constinit LineDiscipline g_ld;
+uint64_t g_changes = 0;
+void (*g_on_input)() = nullptr;
+
+// Ctrl-C: SIGINT's default action on Linux is to terminate the process ("Term" in signal(7)),
+// not to dump core, so the domain powers off instead of crashing.  Go installed a handler for
+// SIGINT, but this kernel delivers no signals (stage 09 will), so the default is what a user
+// gets, as they would from a C program.
+[[noreturn]] void interrupt() {
+    syscalls::flush_log();
+    console::printf("\n[console] ^C: SIGINT's default action ends the program; the domain powers off\n");
+    poweroff_domain();
+}
+
+}  // namespace
+
+void init() {
+    time::also_wake_on(console::port());
+    sched::set_device_poll(poll);
+    console::printf("console input: ring in[] + event channel %u, polled with the timer's; "
+                    "line discipline: echo, erase, ^D, ^C\n", console::port());
+}
+
+void poll() {
+    bool more = false;
+    char byte;
+    // One byte at a time while the line discipline has room: what does not fit stays in Xen's
+    // ring (and xenconsoled's buffer behind it) until the program has read some.
+    while (g_ld.can_take() && console::read_input(&byte, 1) == 1) {
+        LineDiscipline::Echo echo;
+        LineDiscipline::Event ev = g_ld.feed(byte, echo);
+        if (echo.length) console::write(echo.bytes, echo.length);
+        if (ev == LineDiscipline::Event::Interrupt) interrupt();
+        if (ev == LineDiscipline::Event::LineDone || ev == LineDiscipline::Event::EndOfFile) more = true;
+    }
+    if (more) {
+        ++g_changes;
+        if (g_on_input) g_on_input();
+    }
+}
+
+void set_on_input(void (*hook)()) { g_on_input = hook; }
+
+long read(char* out, size_t n) {
+    if (n == 0) return 0;
+    poll();
+    if (!g_ld.readable()) return -syscalls::kEAGAIN;
+    size_t got = g_ld.read(out, n);
+    ++g_changes;
+    poll();  // room again: take what waited in the ring
+    return static_cast<long>(got);
+}
+
+bool readable() { return g_ld.readable(); }
+
+uint64_t changes() { return g_changes; }
+
+}  // namespace kernel::tty
