@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("record", help="boot scenarios and write their normalised console as the expected transcript")
     host_options(rec)
     rec.add_argument("--force", action="store_true", help="record even if the guest did not end as stage.toml expects")
+    con = sub.add_parser("console", help="boot one scenario and connect your terminal to its console "
+                                         "(Ctrl-] leaves and destroys the domain)")
+    host_options(con)
     rules = sub.add_parser("rules", help="print the normalisation rules (with a stage's own rules if named)")
     rules.add_argument("stages", nargs="*", metavar="STAGE")
     wait_option(sub.add_parser("host-image", help="build (or reuse) the embedded test host image and say where it is"))
@@ -319,13 +322,43 @@ def _record(args, selection) -> int:
     return status
 
 
+def cmd_console(args) -> int:
+    """Boots one scenario's kernel and hands the console to the person at the terminal."""
+    from .console_session import ConsoleSession, RawTerminal
+    if len(args.stages) != 1:
+        raise UsageError("name one stage or scenario: python3 -m checker console 07-console-read")
+    selection = select(_stages(args), args.stages)
+    stage, scenarios = selection[0]
+    if stage.error:
+        raise SpecError(stage.error)
+    sc = next((s for s in scenarios if s.name == DEFAULT_SCENARIO), scenarios[0])
+    if problem := buildenv.probe(args.build_dir):
+        raise HostError(problem)
+    with RunLock(args.build_dir, args.wait, log):
+        kernels, failures = _build(args, [(stage, [sc])])
+        if failures:
+            f = failures[0]
+            log(f"{f.scenario_id}: {f.verdict.value}: {f.summary}" + (f"\n{f.details}" if f.details else ""))
+            return 1
+        with _host(args, kernels) as host:
+            runner = Runner(host, args.build_dir / "checker", log)
+            fields = ["RUN", runner.domain_name(sc), host.kernel_path(_kernel_name(sc)), str(sc.memory_mb),
+                      sc.cmdline.encode().hex()]
+            log(f"console of {sc.id} ({sc.memory_mb} MiB, command line {sc.cmdline!r}): type to the guest; "
+                "Ctrl-] leaves and destroys the domain")
+            with RawTerminal(sys.stdin.fileno()):
+                end = ConsoleSession(host.link, sys.stdin.fileno(), sys.stdout.buffer).run(fields)
+            log(f"\nconsole: {'you left; the domain was destroyed' if end == 'left' else 'the guest ended: ' + end}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.repo = args.repo.resolve()
     args.build_dir = (args.build_dir or args.repo / "build").resolve()
     # A grader's Ctrl-C or a CI runner's SIGTERM must still tear the test host down.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    commands = {"list": cmd_list, "run": cmd_run, "record": cmd_record, "rules": cmd_rules,
+    commands = {"list": cmd_list, "run": cmd_run, "record": cmd_record, "rules": cmd_rules, "console": cmd_console,
                 "host-image": cmd_host_image}
     try:
         return commands[args.command](args)
