@@ -219,14 +219,21 @@ void pump_console(bool final_read) {
         g_guest.log_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (g_guest.log_fd < 0) return;
     }
+    // A bounded amount per call, so that the main loop gets back to the checker's commands
+    // within a fraction of a second however much the guest prints: the line to the checker
+    // carries about 5 KB of console a second (hex over the serial port), and a KILL that waited
+    // behind megabytes of a flooding guest's output arrived minutes late.  After a KILL the
+    // rest is read and dropped: the checker has stopped listening.
     char buf[480];
-    for (;;) {
+    size_t budget = final_read ? ~size_t{0} : 4 * sizeof buf;
+    while (budget > 0) {
         ssize_t n = read(g_guest.log_fd, buf, sizeof buf);
         if (n <= 0) break;
         g_guest.saw_output = true;
+        if (g_guest.killed) continue;
         send_line("@CON " + std::to_string(now_ms() - g_guest.t0) + " " + hex(buf, static_cast<size_t>(n)));
+        budget -= budget < static_cast<size_t>(n) ? budget : static_cast<size_t>(n);
     }
-    (void)final_read;
 }
 
 void finish_guest() {
@@ -324,6 +331,9 @@ void cmd_kill() {
     if (!g_guest.active) return;
     g_guest.killed = true;
     int st = 0;
+    // Paused first: a guest that floods its console or spins keeps a vCPU busy, and stopping
+    // it at once leaves the CPU to dom0 and the destroy that follows.
+    run_capture({kXl, "pause", g_guest.name}, &st);
     std::string out = run_capture({kXl, "destroy", g_guest.name}, &st);
     if (st != 0) send_error("xl destroy failed: " + out);
 }

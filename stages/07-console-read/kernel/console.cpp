@@ -85,6 +85,7 @@ void flush() {
 }
 
 size_t read_input(char* out, size_t n) {
+    // [book:read-input]
     if (g_ring == nullptr) return 0;
     // io/console.h's ring protocol, the reading side (as Linux's hvc_xen and Mini-OS do): load
     // the producer, then a read barrier before the bytes, so that no byte is read before
@@ -99,6 +100,7 @@ size_t read_input(char* out, size_t n) {
     __atomic_store_n(&g_ring->in_cons, cons, __ATOMIC_RELEASE);
     hv::notify(g_port);  // room in the ring: xenconsoled may be holding more input back
     return got;
+    // [book:read-input-end]
 }
 
 evtchn_port_t port() { return g_port; }

@@ -18,9 +18,10 @@ uint64_t g_changes = 0;
 void (*g_on_input)() = nullptr;
 
 // Ctrl-C: SIGINT's default action on Linux is to terminate the process ("Term" in signal(7)),
-// not to dump core, so the domain powers off instead of crashing.  Go installed a handler for
-// SIGINT, but this kernel delivers no signals (stage 09 will), so the default is what a user
-// gets, as they would from a C program.
+// not to dump core, so the domain powers off instead of crashing.  A Go c-archive leaves SIGINT
+// to its host program (runtime/signal_unix.go, sigInstallGoHandler: only synchronous signals
+// and SIGPIPE get Go's handler), and this kernel delivers no signals before stage 09, so the
+// default action is what the user gets, as from a C program.
 [[noreturn]] void interrupt() {
     syscalls::flush_log();
     console::printf("\n[console] ^C: SIGINT's default action ends the program; the domain powers off\n");
