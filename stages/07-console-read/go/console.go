@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -87,4 +88,21 @@ func tickWhileReading() {
 		return
 	}
 	fmt.Printf("Hello, %s; %d ticks went by while you typed\n", strings.TrimSuffix(name, "\n"), ticks)
+}
+
+// The same prompt with fd 0 in non-blocking mode: os.NewFile then hands it to the netpoller,
+// so the read waits in epoll_pwait for fd 0 to become readable instead of in read(0).
+func greetNonblocking() {
+	if err := syscall.SetNonblock(0, true); err != nil {
+		fmt.Printf("SetNonblock(0): %v\n", err)
+		return
+	}
+	stdin := os.NewFile(0, "stdin (non-blocking)")
+	fmt.Print("Hello, what's your name? ")
+	name, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil {
+		fmt.Printf("\nno name: %v\n", err)
+		return
+	}
+	fmt.Printf("Hello, %s (read through the netpoller)\n", strings.TrimSuffix(name, "\n"))
 }

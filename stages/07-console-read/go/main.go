@@ -9,6 +9,7 @@
 //	lines    read from console: every line typed back, until "bye"
 //	paste    lines until "END", then their count, size and CRC-32
 //	ticker   a goroutine ticks while the main goroutine waits for a name
+//	nonblock the name prompt with fd 0 non-blocking: Go waits for it in the netpoller (epoll)
 //	hello    print "Hello World!" and return (the domain powers off)
 //	sleep    sleep and time: ten 100 ms sleeps, each stamped with the wall clock
 //	cgo      call C from Go: the kernel's own C functions, through cgo
@@ -39,6 +40,8 @@ func Main() {
 		readPaste()
 	case "ticker":
 		tickWhileReading()
+	case "nonblock":
+		greetNonblocking()
 	case "hello":
 		fmt.Println("Hello World!")
 	case "sleep":
@@ -50,7 +53,7 @@ func Main() {
 	case "panic":
 		panic("something went wrong, on purpose")
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, hello, sleep, cgo, stress, panic)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic)\n", test)
 	}
 	// [book:test-switch-end]
 }
