@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -156,6 +157,29 @@ TEST(LineDiscipline, FullBufferRefusesInputUntilTheReaderTakesSome) {
     EXPECT_TRUE(t.ld->can_take());
     EXPECT_EQ(got, sent.substr(0, got.size()));
     EXPECT_EQ(got.size() + t.ld->line_length(), sent.size());  // nothing lost
+}
+
+// room() is what the console feeds in one chunk without checking between bytes: any mix of
+// keys that long must fit, the worst being line ends that hand whole lines over, and a line
+// longer than the line buffer.
+TEST(LineDiscipline, RoomBytesOfAnyKindFitWithoutLoss) {
+    for (const char* pattern : {"ab\r", "\r", "x"}) {
+        Typist t;
+        t.type("partial line");
+        size_t n = t.ld->room();
+        ASSERT_GT(n, 0u);
+        std::string keys;
+        for (size_t i = 0; keys.size() < n; ++i) keys += pattern[i % std::strlen(pattern)];
+        t.type(keys);  // Typist checks can_take() before every byte
+        std::string got;
+        while (t.ld->readable()) got += t.read();
+        t.type("\r");
+        while (t.ld->readable()) got += t.read();
+        std::string expected = "partial line" + keys + "\n";
+        for (char& c : expected)
+            if (c == '\r') c = '\n';
+        EXPECT_EQ(got, expected) << "pattern " << pattern;
+    }
 }
 
 TEST(LineDiscipline, WrapsAroundTheFinishedLinesBufferManyTimes) {

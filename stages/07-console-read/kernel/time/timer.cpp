@@ -9,10 +9,10 @@
 
 namespace kernel::time {
 namespace {
-evtchn_port_t g_timer_port = 0;
-constexpr size_t kMaxExtraPorts = 4;
-evtchn_port_t g_extra_ports[kMaxExtraPorts];
-size_t g_extra_count = 0;
+// The channels the idle vCPU polls: the timer's (init_timer) and the devices' (also_wake_on).
+constexpr size_t kMaxPorts = 5;
+evtchn_port_t g_ports[kMaxPorts];
+size_t g_port_count = 0;
 
 void clear_pending(evtchn_port_t port) {
     __atomic_fetch_and(&shinfo::get().evtchn_pending[port / 64], ~(1ul << (port % 64)), __ATOMIC_SEQ_CST);
@@ -25,7 +25,7 @@ void init_timer() {
     bind.vcpu = 0;
     if (long rc = hv::event_channel_op(EVTCHNOP_bind_virq, &bind); rc != 0)
         panic("EVTCHNOP_bind_virq(VIRQ_TIMER) failed: %ld", rc);
-    g_timer_port = bind.port;
+    also_wake_on(bind.port);
     console::printf("clock: Xen system time scaled from the TSC (%lu kHz); timer: VIRQ_TIMER + SCHEDOP_poll\n",
                     tsc_frequency_khz());
 }
@@ -35,21 +35,18 @@ void wait_until(uint64_t deadline_ns) {
     // A deadline in the past makes Xen fire the timer at once, so there is no lost wake-up.
     if (deadline_ns != 0) hv::set_timer_op(deadline_ns);
     sched_poll poll{};
-    evtchn_port_t ports[1 + kMaxExtraPorts];
-    ports[0] = g_timer_port;
-    for (size_t i = 0; i < g_extra_count; ++i) ports[1 + i] = g_extra_ports[i];
-    set_xen_guest_handle(poll.ports, ports);
-    poll.nr_ports = static_cast<unsigned>(1 + g_extra_count);
+    set_xen_guest_handle(poll.ports, g_ports);
+    poll.nr_ports = static_cast<unsigned>(g_port_count);
     poll.timeout = deadline_ns;  // absolute system time; 0: wait for an event only
     hv::sched_op(SCHEDOP_poll, &poll);
     // Every port is cleared: whoever waits on one checks its device after the wake (the
     // scheduler polls the console on every pass), so a cleared event is never lost.
-    for (size_t i = 0; i < 1 + g_extra_count; ++i) clear_pending(ports[i]);
+    for (size_t i = 0; i < g_port_count; ++i) clear_pending(g_ports[i]);
 }
 
 void also_wake_on(evtchn_port_t port) {
-    if (g_extra_count == kMaxExtraPorts) panic("time::also_wake_on: more than %zu device channels", kMaxExtraPorts);
-    g_extra_ports[g_extra_count++] = port;
+    if (g_port_count == kMaxPorts) panic("time::also_wake_on: more than %zu event channels", kMaxPorts);
+    g_ports[g_port_count++] = port;
 }
 
 }  // namespace kernel::time

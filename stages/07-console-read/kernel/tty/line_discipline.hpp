@@ -43,7 +43,11 @@ public:
     // True when one more byte cannot overflow the finished-lines buffer, whatever it is (a
     // line end hands the whole line being edited over).  The console leaves input in Xen's
     // ring until it is true again: input waits, it is never dropped.
-    bool can_take() const { return kCookedMax - cooked_used() >= line_len_ + 1; }
+    bool can_take() const { return room() > 0; }
+
+    // How many bytes can be fed one after another, whatever they are: each one grows the line
+    // being edited plus the finished lines by at most one byte.
+    size_t room() const { return kCookedMax - cooked_used() - line_len_; }
 
     // True when read() has something to return: a finished line or an end of file.
     bool readable() const { return cooked_used() > 0 || (eof_count_ > 0 && eof_at_[0] == read_total_); }

@@ -39,15 +39,28 @@ void init() {
 
 void poll() {
     bool more = false;
-    char byte;
-    // One byte at a time while the line discipline has room: what does not fit stays in Xen's
-    // ring (and xenconsoled's buffer behind it) until the program has read some.
-    while (g_ld.can_take() && console::read_input(&byte, 1) == 1) {
-        LineDiscipline::Echo echo;
-        LineDiscipline::Event ev = g_ld.feed(byte, echo);
-        if (echo.length) console::write(echo.bytes, echo.length);
-        if (ev == LineDiscipline::Event::Interrupt) interrupt();
-        if (ev == LineDiscipline::Event::LineDone || ev == LineDiscipline::Event::EndOfFile) more = true;
+    // As much as the line discipline has room for, a chunk at a time: what does not fit stays
+    // in Xen's ring (and xenconsoled's buffer behind it) until the program has read some.  One
+    // ring read (one notify) and one echo write per chunk, not per byte: a 64 KiB paste would
+    // otherwise cost two hypercalls for every byte.
+    constexpr size_t kChunk = 128;
+    char typed[kChunk];
+    char echoed[kChunk * sizeof(LineDiscipline::Echo::bytes)];
+    while (size_t room = g_ld.room()) {
+        size_t got = console::read_input(typed, room < kChunk ? room : kChunk);
+        if (got == 0) break;
+        size_t echo_len = 0;
+        for (size_t i = 0; i < got; ++i) {
+            LineDiscipline::Echo echo;
+            LineDiscipline::Event ev = g_ld.feed(typed[i], echo);
+            for (uint8_t k = 0; k < echo.length; ++k) echoed[echo_len++] = echo.bytes[k];
+            if (ev == LineDiscipline::Event::Interrupt) {
+                console::write(echoed, echo_len);  // "^C" before the line that says what it does
+                interrupt();
+            }
+            if (ev == LineDiscipline::Event::LineDone || ev == LineDiscipline::Event::EndOfFile) more = true;
+        }
+        if (echo_len) console::write(echoed, echo_len);
     }
     if (more) {
         ++g_changes;
