@@ -259,6 +259,7 @@ def cmd_run(args) -> int:
         log(f"build: {problem}")
         failures += [environment_error(sc.id, problem) for _, scs in runnable for sc in scs]
         _results_without_a_build(args, selection, failures)
+        by_id = {o.scenario_id: o for o in failures}
     else:
         with RunLock(args.build_dir, args.wait, log):
             _clear_results(args, selection)
@@ -267,7 +268,6 @@ def cmd_run(args) -> int:
             done, header = _boot_all(args, runnable, kernels)
             by_id = {o.scenario_id: o for o in failures} | {sc.id: o for sc, o in done}
             _write_missing_results(args, selection, by_id)
-    by_id = {o.scenario_id: o for o in failures} | {sc.id: o for sc, o in done}
     order = [oid for oid, _ in _result_dirs(args, selection)]
     outcomes = [by_id[oid] for oid in order if oid in by_id]
     header.append(f"total time {time.monotonic() - t0:.1f} s")
@@ -295,10 +295,15 @@ def cmd_record(args) -> int:
         return _record(args, selection)
 
 
+def _say_failure(f: Outcome) -> None:
+    """An outcome that stops `record` or `console` from booting, with its details."""
+    log(f"{f.scenario_id}: {f.verdict.value}: {f.summary}" + (f"\n{f.details}" if f.details else ""))
+
+
 def _record(args, selection) -> int:
     kernels, failures = _build(args, selection)
     for f in failures:
-        log(f"{f.scenario_id}: {f.verdict.value}: {f.summary}" + (f"\n{f.details}" if f.details else ""))
+        _say_failure(f)
     status = 1 if failures else 0
     todo = [sc for _, scs in selection for sc in scs if _kernel_name(sc) in kernels]
     if not todo:
@@ -337,13 +342,10 @@ def cmd_console(args) -> int:
     with RunLock(args.build_dir, args.wait, log):
         kernels, failures = _build(args, [(stage, [sc])])
         if failures:
-            f = failures[0]
-            log(f"{f.scenario_id}: {f.verdict.value}: {f.summary}" + (f"\n{f.details}" if f.details else ""))
+            _say_failure(failures[0])
             return 1
         with _host(args, kernels) as host:
-            runner = Runner(host, args.build_dir / "checker", log)
-            fields = ["RUN", runner.domain_name(sc), host.kernel_path(_kernel_name(sc)), str(sc.memory_mb),
-                      sc.cmdline.encode().hex()]
+            fields = Runner(host, args.build_dir / "checker", log).run_command(sc, _kernel_name(sc))
             log(f"console of {sc.id} ({sc.memory_mb} MiB, command line {sc.cmdline!r}): type to the guest; "
                 "Ctrl-] leaves and destroys the domain")
             with RawTerminal(sys.stdin.fileno()):

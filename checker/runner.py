@@ -87,18 +87,23 @@ class Runner:
         self._runs += 1
         return re.sub(r"[^a-z0-9-]", "-", scenario.id.lower()) + f"-{self._runs}"
 
-    def execute(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None) -> RunResult:
-        """Boots the scenario's kernel once and returns what happened.
+    def run_command(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None) -> list[str]:
+        """The agent's RUN command that boots the scenario's kernel (under a fresh domain name).
 
         ramdisk: a file the host holds (a payload name, like kernel_name) to boot with; only
         the benchmark's Linux guest needs one.
         """
-        link = self.host.link
-        name = self.domain_name(scenario)
-        fields = ["RUN", name, self.host.kernel_path(kernel_name), str(scenario.memory_mb),
+        fields = ["RUN", self.domain_name(scenario), self.host.kernel_path(kernel_name), str(scenario.memory_mb),
                   scenario.cmdline.encode().hex()]
         if ramdisk:
             fields.append(self.host.kernel_path(ramdisk))
+        return fields
+
+    def execute(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None) -> RunResult:
+        """Boots the scenario's kernel once and returns what happened (ramdisk: see run_command)."""
+        link = self.host.link
+        fields = self.run_command(scenario, kernel_name, ramdisk)
+        name = fields[1]
         link.send(*fields)
         console = bytearray()
         arrivals: list[tuple[float, int]] = []
@@ -109,10 +114,14 @@ class Runner:
         t0 = time.monotonic()
         deadline = t0 + scenario.timeout_s
         send_at: float | None = None  # when the first pending input is due (it has a delay_s)
+
+        def send_next_input() -> None:
+            link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
+
         while True:
             if send_at is not None and time.monotonic() >= send_at and stopped_for is None:
                 send_at = None
-                link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
+                send_next_input()
                 # The next steps may already be visible: look again at the next console bytes.
             wait = deadline - time.monotonic()
             if send_at is not None:
@@ -149,7 +158,7 @@ class Runner:
                         if pending_inputs[0].delay_s > 0:
                             send_at = time.monotonic() + pending_inputs[0].delay_s
                             break
-                        link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
+                        send_next_input()
             elif msg.kind == "XL":
                 host_messages.append(msg.text(0))
             elif msg.kind == "ERR":

@@ -196,12 +196,18 @@ def _check_memory(where: _Where, key: str, value: Any) -> int:
     return _whole(where, key, value, MIN_MEMORY_MB, "MiB")
 
 
-def _check_timeout(where: _Where, key: str, value: Any) -> float:
+def _seconds(where: _Where, key: str, value: Any) -> float:
+    # bool is a subclass of int in Python; `timeout_s = true` is still a mistake.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise where.error(key, f"must be a number of seconds, got {_kind(value)}")
-    if not math.isfinite(value) or value <= 0:
-        raise where.error(key, f"must be a positive number of seconds, got {value}")
     return float(value)
+
+
+def _check_timeout(where: _Where, key: str, value: Any) -> float:
+    seconds = _seconds(where, key, value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise where.error(key, f"must be a positive number of seconds, got {value}")
+    return seconds
 
 
 def _check_end(where: _Where, key: str, value: Any) -> str:
@@ -303,10 +309,11 @@ def _inputs(file: Path, table_name: str, value: Any, where: _Where) -> tuple[Inp
                 raise here.error("send_generated", f"is {name!r}, which the checker cannot make "
                                                    f"(known: {', '.join(sorted(PAYLOADS))})")
             send = PAYLOADS[name]()
-        delay = item.get("delay_s", 0.0)
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 60:
-            raise here.error("delay_s", f"must be a number of seconds from 0 to 60, got {delay!r}")
-        steps.append(InputStep(after, send, float(delay)))
+        raw_delay = item.get("delay_s", 0.0)
+        delay = _seconds(here, "delay_s", raw_delay)
+        if not 0 <= delay <= 60:  # also refuses nan
+            raise here.error("delay_s", f"must be a number of seconds from 0 to 60, got {raw_delay!r}")
+        steps.append(InputStep(after, send, delay))
     return tuple(steps)
 
 
