@@ -42,6 +42,7 @@ public:
     // The next request slot (RING_GET_REQUEST at req_prod_pvt); the caller fills it in.
     Request& next_request() { return shared_->ring[req_prod_pvt_++ & (size_ - 1)].req; }
 
+    // [book:push-requests]
     // RING_PUSH_REQUESTS_AND_CHECK_NOTIFY: publishes the new requests and says whether the
     // backend asked to be told (it set req_event somewhere in the range we just published).
     bool push_requests() {
@@ -53,6 +54,7 @@ public:
         Index event = __atomic_load_n(&shared_->req_event, __ATOMIC_RELAXED);
         return static_cast<Index>(new_prod - event) < static_cast<Index>(new_prod - old_prod);
     }
+    // [book:push-requests-end]
 
     // RING_HAS_UNCONSUMED_RESPONSES, with the read barrier a consumer needs before the slot.
     bool has_responses() const {
@@ -63,6 +65,7 @@ public:
     // The next response (call only after has_responses()); consumes it.
     const Response& take_response() { return shared_->ring[rsp_cons_++ & (size_ - 1)].rsp; }
 
+    // [book:final-check]
     // RING_FINAL_CHECK_FOR_RESPONSES: before going idle, ask the backend to notify at the next
     // response, then look once more, since one may have arrived before the request was seen.
     // True: there is work after all (no notification will come for it).
@@ -72,6 +75,7 @@ public:
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         return has_responses();
     }
+    // [book:final-check-end]
 
     // The backend's response producer: a change means new responses (the driver's poll).
     Index responses_produced() const { return __atomic_load_n(&shared_->rsp_prod, __ATOMIC_ACQUIRE); }

@@ -192,6 +192,7 @@ bool present() { return g_present; }
 
 const xenbus::VifConfig& config() { return g_config; }
 
+// [book:receive]
 long receive(void* out, size_t n) {
     if (!g_present) return -kEINVAL;
     for (;;) {
@@ -227,6 +228,7 @@ long receive(void* out, size_t n) {
         if (length >= 0) return length;
     }
 }
+// [book:receive-end]
 
 long transmit(const void* data, size_t n) {
     if (!g_present) return -kEINVAL;

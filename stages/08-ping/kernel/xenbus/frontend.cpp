@@ -140,6 +140,7 @@ Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* a
     snformat(tx_ref, sizeof tx_ref, "%u", refs.tx_ring_ref);
     snformat(rx_ref, sizeof rx_ref, "%u", refs.rx_ring_ref);
     snformat(port, sizeof port, "%u", refs.event_channel);
+    // [book:netback-keys]
     // The keys Linux 6.1's netback reads in connect() / read_xenbus_vif_flags(): without
     // request-rx-copy it refuses the frontend; feature-rx-notify says we notify when we post rx
     // buffers (otherwise it polls on a timer); feature-no-csum-offload makes it hand over only
@@ -149,6 +150,7 @@ Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* a
         {"request-rx-copy", "1"},         {"feature-rx-notify", "1"}, {"feature-no-csum-offload", "1"},
         {"feature-sg", "0"},              {"feature-gso-tcpv4", "0"},
     };
+    // [book:netback-keys-end]
     for (*attempts = 1; *attempts <= kMaxAttempts; ++*attempts) {
         uint32_t tx = 0;
         if (Error e = store.transaction_start(&tx)) return e;

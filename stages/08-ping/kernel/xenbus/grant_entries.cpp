@@ -17,6 +17,7 @@ void Entries::init(grant_entry_v1_t* table, size_t count) {
     }
 }
 
+// [book:grant]
 bool Entries::grant(domid_t domid, Mfn frame, bool readonly, Ref* out) {
     if (free_head_ == kNone) return false;
     uint32_t ref = free_head_;
@@ -34,7 +35,9 @@ bool Entries::grant(domid_t domid, Mfn frame, bool readonly, Ref* out) {
     *out = Ref{ref};
     return true;
 }
+// [book:grant-end]
 
+// [book:end-access]
 EndResult Entries::end_access(Ref ref) {
     if (ref.value < kReserved || ref.value >= count_ || !granted_[ref.value]) return EndResult::NotGranted;
     uint16_t* flags = &table_[ref.value].flags;
@@ -52,5 +55,6 @@ EndResult Entries::end_access(Ref ref) {
     ++free_count_;
     return EndResult::Ended;
 }
+// [book:end-access-end]
 
 }  // namespace kernel::grant
