@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from . import build, buildenv, report, results
+from . import build, buildenv, network, report, results
 from .errors import CheckerError, HostError, SpecError, UsageError
 from .normalize import describe_rules, normalize
 from .runlock import RunLock
@@ -25,7 +25,7 @@ from .selection import select
 from .spec import DEFAULT_SCENARIO, Scenario, Stage, discover, transcript_problem
 from .testhost import image
 from .verdict import (Outcome, Verdict, build_error, end_name, environment_error, host_error,
-                      spec_error)
+                      spec_error, step_trouble)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -140,6 +140,15 @@ def _kernel_name(sc: Scenario) -> str:
     return f"{sc.stage}-{Path(sc.kernel).stem}"
 
 
+def _payload(args, kernels: dict[str, Path], scenarios: list[Scenario]) -> dict[str, Path]:
+    """Everything dom0 needs on this host boot: the kernels, and the frame files of the
+    corpora that the scenarios' send_frames steps name (they reach dom0 the way kernels do)."""
+    corpora = {step.send_frames for sc in scenarios for step in sc.inputs if step.kind == "frames"}
+    if not corpora:
+        return kernels
+    return kernels | network.write_frame_payloads(corpora, args.build_dir / "checker" / "host" / "frames")
+
+
 @contextlib.contextmanager
 def _host(args, kernels: dict[str, Path]) -> Iterator[Host]:
     results = args.build_dir / "checker"
@@ -162,7 +171,7 @@ def _boot_all(args, selection, kernels) -> tuple[list[tuple[Scenario, Outcome | 
     if not todo:
         return done, header
     try:
-        with _host(args, kernels) as host:
+        with _host(args, _payload(args, kernels, todo)) as host:
             header.append(f"host: {args.backend} back end, {host.accel_reason}, Xen {host.xen_version}, "
                           f"ready in {host.boot_seconds:.1f} s")
             runner = Runner(host, args.build_dir / "checker", log)
@@ -308,19 +317,24 @@ def _record(args, selection) -> int:
     todo = [sc for _, scs in selection for sc in scs if _kernel_name(sc) in kernels]
     if not todo:
         return status
-    with _host(args, kernels) as host:
+    with _host(args, _payload(args, kernels, todo)) as host:
         runner = Runner(host, args.build_dir / "checker", log)
         for sc in todo:
             result = runner.execute(sc, _kernel_name(sc))
             # The same reading of the end as the verdict's, so that `record` refuses exactly
-            # the runs that `run` would fail for ending the wrong way.
-            if end_name(result.end) != sc.expect_end and not args.force:
-                log(f"{sc.id}: NOT recorded: the guest ended with {result.end}, stage.toml expects "
-                    f"{sc.expect_end} (use --force to record anyway)")
-                log(normalize(result.console, sc.rules))
+            # the runs that `run` would fail for ending the wrong way, or for a dom0 tool that
+            # had to be stopped.
+            wrong_end = end_name(result.end) != sc.expect_end
+            trouble = step_trouble(result)
+            if (wrong_end or trouble) and not args.force:
+                why = (f"the guest ended with {result.end}, stage.toml expects {sc.expect_end}" if wrong_end
+                       else trouble)
+                log(f"{sc.id}: NOT recorded: {why} (use --force to record anyway)")
+                log(normalize(result.transcript(), sc.rules))
                 status = 1
                 continue
-            text = normalize(result.console, sc.rules)
+            # The console and, after it, the block of each dom0 step: what `run` compares.
+            text = normalize(result.transcript(), sc.rules)
             sc.transcript.write_text(text)
             log(f"{sc.id}: recorded {len(text.splitlines())} lines into {sc.transcript} "
                 f"(ended with {result.end}); read it before you commit it")
@@ -345,7 +359,9 @@ def cmd_console(args) -> int:
             _say_failure(failures[0])
             return 1
         with _host(args, kernels) as host:
-            fields = Runner(host, args.build_dir / "checker", log).run_command(sc, _kernel_name(sc))
+            runner = Runner(host, args.build_dir / "checker", log)
+            runner.prepare(sc)  # dom0's bridge, if the scenario's guest has a vif
+            fields = runner.run_command(sc, _kernel_name(sc))
             log(f"console of {sc.id} ({sc.memory_mb} MiB, command line {sc.cmdline!r}): type to the guest; "
                 "Ctrl-] leaves and destroys the domain")
             with RawTerminal(sys.stdin.fileno()):

@@ -2,8 +2,8 @@
 
 Both back ends (the embedded QEMU test host and a lab machine's xl) hand us an AgentLink and a
 path under which dom0 can read the kernel; everything else — starting the domain, streaming
-its console, sending console input, enforcing the timeout and the output bound, classifying
-how it ended — is here, once.
+its console, taking the scenario's steps (console input, dom0 tools, frames for the vif),
+enforcing the timeouts and the output bound, classifying how it ended — is here, once.
 """
 from __future__ import annotations
 
@@ -13,16 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from . import results
+from . import network, results
+from .dom0_steps import Dom0Step, transcript
 from .errors import HostError
 from .normalize import normalize
-from .spec import Scenario
+from .spec import InputStep, Scenario
 from .testhost.link import AgentLink
 from .verdict import Outcome, judge
 
 # After a timeout or the output bound we destroy the domain and wait this long for xl to
 # confirm it is gone; longer means the host itself is stuck.
 KILL_GRACE_S = 30.0
+# After TOOLKILL the agent stops the tool within about two seconds; longer means it is stuck.
+TOOL_KILL_GRACE_S = 15.0
+# FRAMES is answered as soon as the frames are sent, a fraction of a second.
+FRAMES_REPLY_S = 30.0
+# NET loads modules and makes the bridge: about a second under TCG.
+NET_REPLY_S = 60.0
 
 
 @dataclass
@@ -38,6 +45,11 @@ class RunResult:
     host_messages: list[str] = field(default_factory=list)  # lines the toolstack (xl) printed
     # (seconds since `xl create`, console length so far) for every piece of console output
     arrivals: list[tuple[float, int]] = field(default_factory=list)
+    dom0: list[Dom0Step] = field(default_factory=list)  # the dom0 steps taken, in order
+
+    def transcript(self) -> bytes:
+        """The text compared with the expected transcript: the console, then the dom0 blocks."""
+        return transcript(self.console, self.dom0)
 
     def seconds_until(self, text: bytes) -> float | None:
         """When the console first contained `text` (seconds since `xl create`), if it ever did."""
@@ -80,6 +92,8 @@ class Runner:
         self.results_dir = results_dir
         self.log = log
         self._runs = 0
+        self._network_up = False
+        self.net_seconds = 0.0  # how long the agent's NET took, once it ran
 
     def domain_name(self, scenario: Scenario) -> str:
         # Unique per host boot: xenconsoled appends to guest-<name>.log, so a reused name would
@@ -87,89 +101,48 @@ class Runner:
         self._runs += 1
         return re.sub(r"[^a-z0-9-]", "-", scenario.id.lower()) + f"-{self._runs}"
 
-    def run_command(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None) -> list[str]:
+    def run_command(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None,
+                    vif: str | None = None) -> list[str]:
         """The agent's RUN command that boots the scenario's kernel (under a fresh domain name).
 
         ramdisk: a file the host holds (a payload name, like kernel_name) to boot with; only
-        the benchmark's Linux guest needs one.
+        the benchmark's Linux guest needs one.  vif: the xl vif spec of a scenario with
+        `vif = true`, when it is not the stage guest's (network.vif_spec()).
         """
         fields = ["RUN", self.domain_name(scenario), self.host.kernel_path(kernel_name), str(scenario.memory_mb),
                   scenario.cmdline.encode().hex()]
         if ramdisk:
-            fields.append(self.host.kernel_path(ramdisk))
+            fields.append("ramdisk=" + self.host.kernel_path(ramdisk))
+        if scenario.vif:
+            fields.append("vif=" + (vif or network.vif_spec()).encode().hex())
         return fields
 
-    def execute(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None) -> RunResult:
-        """Boots the scenario's kernel once and returns what happened (ramdisk: see run_command)."""
+    def prepare(self, scenario: Scenario) -> None:
+        """What the host needs before the scenario's RUN: dom0's bridge, for a guest with a vif.
+
+        Asked of the agent on the first networked run only (NET is idempotent, but each one is a
+        round trip), so hosts that run no networked scenario never load the network modules."""
+        if not scenario.vif or self._network_up:
+            return
         link = self.host.link
-        fields = self.run_command(scenario, kernel_name, ramdisk)
-        name = fields[1]
-        link.send(*fields)
-        console = bytearray()
-        arrivals: list[tuple[float, int]] = []
-        host_messages: list[str] = []
-        first_byte: float | None = None
-        pending_inputs = list(scenario.inputs)
-        stopped_for: str | None = None   # "timeout" / "output-limit" once we destroyed it
-        t0 = time.monotonic()
-        deadline = t0 + scenario.timeout_s
-        send_at: float | None = None  # when the first pending input is due (it has a delay_s)
+        link.send(*network.NET_COMMAND)
+        deadline = time.monotonic() + NET_REPLY_S
+        while (msg := link.recv(max(0.0, deadline - time.monotonic()))) is not None:
+            if msg.kind == "NET":
+                self._network_up = True
+                self.net_seconds = int(msg.fields[0]) / 1000 if msg.fields else 0.0
+                self.log(f"test host: dom0's bridge {network.BRIDGE} ({network.BRIDGE_IP}/{network.PREFIX_LEN}) "
+                         f"{'made' if msg.fields[1:] == ['made'] else 'ready'} in {self.net_seconds:.1f} s")
+                return
+            if msg.kind == "ERR":
+                raise HostError(f"dom0 could not set up guest networking: {msg.text(0)}")
+        raise HostError(f"dom0 did not set up guest networking within {NET_REPLY_S:.0f} s\n" + self.host.serial_tail())
 
-        def send_next_input() -> None:
-            link.send("INPUT", pending_inputs.pop(0).send.encode().hex())
-
-        while True:
-            if send_at is not None and time.monotonic() >= send_at and stopped_for is None:
-                send_at = None
-                send_next_input()
-                # The next steps may already be visible: look again at the next console bytes.
-            wait = deadline - time.monotonic()
-            if send_at is not None:
-                wait = min(wait, send_at - time.monotonic())
-            msg = link.recv(max(0.05, wait))
-            if msg is None:
-                if link.closed:
-                    raise HostError("the test host closed the agent line while a guest was running\n"
-                                    + self.host.serial_tail())
-                if send_at is not None and stopped_for is None and time.monotonic() < deadline:
-                    continue  # woke to send a delayed input, not because time ran out
-                if stopped_for is None:
-                    stopped_for = "timeout"
-                    link.send("KILL")
-                    deadline = time.monotonic() + KILL_GRACE_S
-                    continue
-                raise HostError(f"xl did not destroy {name} within {KILL_GRACE_S:.0f} s\n" + self.host.serial_tail())
-            if msg.kind == "CON":
-                if first_byte is None:
-                    first_byte = int(msg.fields[0]) / 1000
-                if stopped_for == "output-limit":
-                    continue  # already over the bound; the domain is being destroyed
-                console += msg.data(1)
-                arrivals.append((int(msg.fields[0]) / 1000, len(console)))
-                if len(console) > scenario.max_console_bytes:
-                    del console[scenario.max_console_bytes:]
-                    if stopped_for is None:
-                        stopped_for = "output-limit"
-                        link.send("KILL")
-                        deadline = time.monotonic() + KILL_GRACE_S
-                if pending_inputs and stopped_for is None and send_at is None:
-                    text = normalize(bytes(console), scenario.rules)
-                    while pending_inputs and re.search(pending_inputs[0].after, text, re.MULTILINE):
-                        if pending_inputs[0].delay_s > 0:
-                            send_at = time.monotonic() + pending_inputs[0].delay_s
-                            break
-                        send_next_input()
-            elif msg.kind == "XL":
-                host_messages.append(msg.text(0))
-            elif msg.kind == "ERR":
-                text = msg.text(0)
-                if stopped_for is None and not console and "kernel image not found" in text:
-                    raise HostError(text)
-                host_messages.append("agent: " + text)
-            elif msg.kind == "END":
-                end = stopped_for or msg.fields[0]
-                elapsed = int(msg.fields[1]) / 1000 if len(msg.fields) > 1 else time.monotonic() - t0
-                return RunResult(bytes(console), end, elapsed, first_byte, host_messages, arrivals)
+    def execute(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None,
+                vif: str | None = None) -> RunResult:
+        """Boots the scenario's kernel once and returns what happened (ramdisk, vif: see run_command)."""
+        self.prepare(scenario)
+        return _Execution(self, scenario, self.run_command(scenario, kernel_name, ramdisk, vif)).run()
 
     def run(self, scenario: Scenario, kernel_name: str) -> Outcome:
         """Runs a scenario, judges it and keeps its console and diff for the grader."""
@@ -187,6 +160,181 @@ class Runner:
         (out / "console.txt").write_text(outcome.console)
         (out / "diff.txt").write_text(outcome.diff)
         (out / "xl.txt").write_text("\n".join(result.host_messages) + "\n")
+        for number, step in enumerate(result.dom0, start=1):
+            # Each step's own output as it came, before normalisation (the blocks in console.txt
+            # are normalised).
+            name = step.argv[0] if step.kind == "dom0" else "frames"
+            (out / f"dom0-{number}-{name}.txt").write_bytes(step.block())
         results.write_result(out, outcome, end=result.end, elapsed_s=result.elapsed_s,
                              first_byte_s=result.first_byte_s, first_difference=outcome.first_difference)
         return out
+
+
+class _Execution:
+    """One boot of a scenario: the loop over the agent's messages until the guest has ended.
+
+    Steps are taken strictly in order: a step waits until the one before it is done (its text
+    sent, its dom0 tool ended, its frames sent) and then until its `after` matches the
+    normalised console, which may already be the case.
+    """
+
+    def __init__(self, runner: Runner, scenario: Scenario, run_fields: list[str]):
+        self.runner = runner
+        self.link = runner.host.link
+        self.scenario = scenario
+        self.fields = run_fields
+        self.console = bytearray()
+        self.arrivals: list[tuple[float, int]] = []
+        self.host_messages: list[str] = []
+        self.first_byte: float | None = None
+        self.pending = list(scenario.inputs)
+        self.steps: list[Dom0Step] = []
+        self.active: Dom0Step | None = None   # the dom0 step in progress
+        self.active_id = ""
+        self.active_deadline = 0.0            # when to stop it (or, once stopped, give up on it)
+        self.stopping = False                 # TOOLKILL sent for the active step
+        self.stopped_for: str | None = None   # "timeout" / "output-limit" once we destroyed it
+        self.t0 = time.monotonic()
+        self.deadline = self.t0 + scenario.timeout_s
+        self.send_at: float | None = None     # when the first pending step is due (its delay_s)
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def now_s(self) -> float:
+        return time.monotonic() - self.t0
+
+    def take_ready_steps(self) -> None:
+        while self.pending and self.active is None and self.send_at is None and self.stopped_for is None:
+            text = normalize(bytes(self.console), self.scenario.rules)
+            if not re.search(self.pending[0].after, text, re.MULTILINE):
+                return
+            if self.pending[0].delay_s > 0:
+                self.send_at = time.monotonic() + self.pending[0].delay_s
+                return
+            self.take(self.pending.pop(0))
+
+    def take(self, step: InputStep) -> None:
+        if step.kind == "send":
+            self.link.send("INPUT", step.send.encode().hex())
+            return
+        self.active_id = f"s{len(self.steps) + 1}"
+        if step.kind == "dom0":
+            self.active = Dom0Step("dom0", argv=step.dom0, timeout_s=step.timeout_s, started_s=self.now_s())
+            argv = (network.TOOLS[step.dom0[0]], *step.dom0[1:])
+            self.link.send("TOOL", self.active_id, "\0".join(argv).encode().hex())
+            self.active_deadline = time.monotonic() + step.timeout_s
+        else:
+            names = tuple(name for name, _ in network.corpus_frames(step.send_frames))
+            self.active = Dom0Step("frames", corpus=step.send_frames, frame_names=names, started_s=self.now_s())
+            path = self.runner.host.kernel_path(network.frames_payload_name(step.send_frames))
+            self.link.send("FRAMES", self.active_id, path)
+            self.active_deadline = time.monotonic() + FRAMES_REPLY_S
+        self.stopping = False
+        self.steps.append(self.active)
+
+    def finish_step(self) -> None:
+        self.active.ended_s = self.now_s()
+        self.active = None
+        self.take_ready_steps()
+
+    def on_step_message(self, msg) -> None:
+        if self.active is None or not msg.fields or msg.fields[0] != self.active_id:
+            return  # a late message of a step already given up on
+        step = self.active
+        if msg.kind == "TOOLOUT":
+            step.output += msg.data(1)
+        elif msg.kind == "TOOLRC":
+            step.rc = int(msg.fields[1])
+            how = msg.fields[2] if len(msg.fields) > 2 else "exit"
+            step.how = "timeout" if how == "killed" else how
+            self.finish_step()
+        elif msg.kind == "TOOLERR":
+            step.how, step.problem = "refused", msg.text(1)
+            self.finish_step()
+        elif msg.kind == "FRAMES":
+            step.how = "sent"
+            step.sent, step.total = int(msg.fields[1]), int(msg.fields[2])
+            if len(msg.fields) > 4:
+                step.failed_index, step.failed_why = int(msg.fields[3]), msg.text(4)
+            self.finish_step()
+
+    def check_active_deadline(self) -> None:
+        if self.active is None or time.monotonic() < self.active_deadline:
+            return
+        if self.active.kind == "dom0" and not self.stopping:
+            self.link.send("TOOLKILL", self.active_id)
+            self.stopping = True
+            self.active_deadline = time.monotonic() + TOOL_KILL_GRACE_S
+            return
+        what = f"`{self.active.command}`" if self.active.kind == "dom0" else f'the frames of "{self.active.corpus}"'
+        raise HostError(f"the agent did not report the end of {what} in dom0\n" + self.runner.host.serial_tail())
+
+    # -- the guest -----------------------------------------------------------------------------
+
+    def destroy(self, why: str) -> None:
+        if self.stopped_for is None:
+            self.stopped_for = why
+            self.link.send("KILL")
+            self.deadline = time.monotonic() + KILL_GRACE_S
+
+    def on_console(self, msg) -> None:
+        if self.first_byte is None:
+            self.first_byte = int(msg.fields[0]) / 1000
+        if self.stopped_for == "output-limit":
+            return  # already over the bound; the domain is being destroyed
+        self.console += msg.data(1)
+        self.arrivals.append((int(msg.fields[0]) / 1000, len(self.console)))
+        if len(self.console) > self.scenario.max_console_bytes:
+            del self.console[self.scenario.max_console_bytes:]
+            self.destroy("output-limit")
+        self.take_ready_steps()
+
+    def wait_s(self) -> float:
+        due = [self.deadline]
+        if self.send_at is not None:
+            due.append(self.send_at)
+        if self.active is not None:
+            due.append(self.active_deadline)
+        return max(0.05, min(due) - time.monotonic())
+
+    def run(self) -> RunResult:
+        name = self.fields[1]
+        self.link.send(*self.fields)
+        self.take_ready_steps()  # a step whose `after` matches an empty console
+        while True:
+            if self.send_at is not None and time.monotonic() >= self.send_at and self.stopped_for is None:
+                self.send_at = None
+                self.take(self.pending.pop(0))
+                self.take_ready_steps()  # the next steps may already be visible
+            self.check_active_deadline()
+            msg = self.link.recv(self.wait_s())
+            if msg is None:
+                if self.link.closed:
+                    raise HostError("the test host closed the agent line while a guest was running\n"
+                                    + self.runner.host.serial_tail())
+                waiting_for_a_step = self.send_at is not None or self.active is not None
+                if waiting_for_a_step and time.monotonic() < self.deadline:
+                    continue  # woke for a delayed step or a tool's deadline, not for the guest's
+                if self.stopped_for is None:
+                    self.destroy("timeout")
+                    continue
+                raise HostError(f"xl did not destroy {name} within {KILL_GRACE_S:.0f} s\n"
+                                + self.runner.host.serial_tail())
+            if msg.kind == "CON":
+                self.on_console(msg)
+            elif msg.kind in ("TOOLOUT", "TOOLRC", "TOOLERR", "FRAMES"):
+                self.on_step_message(msg)
+            elif msg.kind == "XL":
+                self.host_messages.append(msg.text(0))
+            elif msg.kind == "ERR":
+                text = msg.text(0)
+                if self.stopped_for is None and not self.console and "kernel image not found" in text:
+                    raise HostError(text)
+                self.host_messages.append("agent: " + text)
+            elif msg.kind == "END":
+                if self.active is not None and not self.active.how:
+                    self.active.how = "guest-ended"  # the agent stops its tools first; a safety net
+                end = self.stopped_for or msg.fields[0]
+                elapsed = int(msg.fields[1]) / 1000 if len(msg.fields) > 1 else self.now_s()
+                return RunResult(bytes(self.console), end, elapsed, self.first_byte, self.host_messages,
+                                 self.arrivals, self.steps)

@@ -14,11 +14,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Callable
 
+from . import network
 from .errors import SpecError
 from .payload import PAYLOADS
 
@@ -40,18 +42,31 @@ RUN_DEFAULTS: dict[str, Any] = {
     "cmdline": "",
     "transcript": "expected-console.txt",
     "max_console_bytes": 262144,
+    "vif": False,
 }
+DEFAULT_DOM0_TIMEOUT_S = 60.0
+MAX_DOM0_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
 class InputStep:
-    """Text typed into the guest console once the console shows `after`."""
+    """One step of a scenario, taken once the console shows `after` and the step before it is
+    done: text typed into the guest console, a network tool run in dom0, or frames sent to the
+    guest's vif (exactly one of send, dom0 and send_frames is set)."""
 
     after: str  # regex searched (re.MULTILINE) in the normalised console so far: lines have lost
                 # their trailing spaces, so a prompt "name? " is matched by r"name\?$"
-    send: str   # text sent to the guest console once `after` matched (control characters as
-                # TOML escapes: "\r" Enter, "\u0003" ^C, "\u0004" ^D, "\u007f" DEL)
-    delay_s: float = 0.0  # how long to wait after the match before sending
+    send: str = ""  # text sent to the guest console once `after` matched (control characters as
+                    # TOML escapes: "\r" Enter, "\u0003" ^C, "\u0004" ^D, "\u007f" DEL)
+    delay_s: float = 0.0  # how long to wait after the match before taking the step
+    dom0: tuple[str, ...] = ()  # a tool and its arguments, as written ("ping", "-c", "10", ...)
+    send_frames: str = ""       # a corpus of checker/frame_corpus.py
+    timeout_s: float = DEFAULT_DOM0_TIMEOUT_S  # how long the dom0 tool may run before it is stopped
+
+    @property
+    def kind(self) -> str:
+        """"send", "dom0" or "frames"."""
+        return "dom0" if self.dom0 else "frames" if self.send_frames else "send"
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,7 @@ class Scenario:
     inputs: tuple[InputStep, ...]
     rules: tuple[Rule, ...]  # stage-specific normalisation rules, applied after the defaults
     max_console_bytes: int
+    vif: bool = False     # the guest gets a network interface on dom0's bridge (checker/network.py)
 
     @property
     def id(self) -> str:
@@ -221,6 +237,12 @@ def _check_max_bytes(where: _Where, key: str, value: Any) -> int:
     return _whole(where, key, value, 1, "bytes")
 
 
+def _check_bool(where: _Where, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise where.error(key, f"must be true or false (without quotes), got {_kind(value)}")
+    return value
+
+
 # Keys allowed both in [run] and in a [[scenario]], with their checks.
 _RUN_CHECKS: dict[str, Callable[[_Where, str, Any], Any]] = {
     "kernel": _relative_file,
@@ -230,11 +252,13 @@ _RUN_CHECKS: dict[str, Callable[[_Where, str, Any], Any]] = {
     "cmdline": _text,
     "transcript": _relative_file,
     "max_console_bytes": _check_max_bytes,
+    "vif": _check_bool,
 }
 _TOP_KEYS = ("stage", "run", "normalize", "input", "scenario")
 _STAGE_KEYS = ("title",)
 _RULE_KEYS = ("pattern", "replace", "why")
-_INPUT_KEYS = ("after", "send", "send_generated", "delay_s")
+_INPUT_KEYS = ("after", "send", "send_generated", "dom0", "send_frames", "delay_s", "timeout_s")
+_STEP_ACTIONS = ("send", "send_generated", "dom0", "send_frames")
 _SCENARIO_KEYS = ("name", *_RUN_CHECKS, "input", "normalize")
 
 
@@ -290,31 +314,71 @@ def _rules(file: Path, table_name: str, value: Any, where: _Where) -> tuple[Rule
     return tuple(rules)
 
 
+def _dom0_command(where: _Where, value: Any) -> tuple[str, ...]:
+    text = _text(where, "dom0", value, empty_ok=False)
+    try:
+        argv = tuple(shlex.split(text))
+    except ValueError as exc:  # an unclosed quote
+        raise where.error("dom0", f"cannot be split into words like a shell would: {exc}") from None
+    if not argv:
+        raise where.error("dom0", "must name a tool")
+    if argv[0] not in network.TOOLS:
+        raise where.error("dom0", f"runs {argv[0]!r}, but a dom0 step may only run "
+                                  f"{' or '.join(network.TOOLS)} (by name, without a path)")
+    return argv
+
+
+def _corpus(where: _Where, value: Any) -> str:
+    name = _text(where, "send_frames", value, empty_ok=False)
+    try:
+        known = network.corpora()
+    except LookupError as exc:
+        raise where.error("send_frames", str(exc)) from None
+    if name not in known:
+        raise where.error("send_frames", f"is {name!r}, which checker/frame_corpus.py does not make "
+                                         f"(known: {', '.join(sorted(known))})")
+    return name
+
+
+def _step(here: _Where, item: dict[str, Any]) -> InputStep:
+    here.check_keys(item, _INPUT_KEYS)
+    actions = [key for key in _STEP_ACTIONS if key in item]
+    if "after" not in item:
+        raise here.error("after", "is missing (every step needs 'after' and one of "
+                                  f"{', '.join(_STEP_ACTIONS)})")
+    after = _regex(here, "after", item["after"]).pattern
+    if len(actions) != 1:
+        given = f"it has {' and '.join(actions)}" if actions else "it has none"
+        raise here.error(actions[0] if actions else "send",
+                         f"a step does one thing: give exactly one of 'send' (text for the console), "
+                         f"'send_generated' (one of: {', '.join(sorted(PAYLOADS))}), 'dom0' (a "
+                         f"command run in dom0) or 'send_frames' (a frame corpus); {given}")
+    raw_delay = item.get("delay_s", 0.0)
+    delay = _seconds(here, "delay_s", raw_delay)
+    if not 0 <= delay <= 60:  # also refuses nan
+        raise here.error("delay_s", f"must be a number of seconds from 0 to 60, got {raw_delay!r}")
+    if "timeout_s" in item and actions[0] != "dom0":
+        raise here.error("timeout_s", "belongs to a 'dom0' step only (how long its tool may run)")
+    action = actions[0]
+    if action == "dom0":
+        timeout = _check_timeout(here, "timeout_s", item.get("timeout_s", DEFAULT_DOM0_TIMEOUT_S))
+        if timeout > MAX_DOM0_TIMEOUT_S:
+            raise here.error("timeout_s", f"must be at most {MAX_DOM0_TIMEOUT_S:g} seconds, got {timeout:g}")
+        return InputStep(after, delay_s=delay, dom0=_dom0_command(here, item["dom0"]), timeout_s=timeout)
+    if action == "send_frames":
+        return InputStep(after, delay_s=delay, send_frames=_corpus(here, item["send_frames"]))
+    if action == "send":
+        return InputStep(after, _text(here, "send", item["send"], empty_ok=False), delay)
+    name = _text(here, "send_generated", item["send_generated"], empty_ok=False)
+    if name not in PAYLOADS:
+        raise here.error("send_generated", f"is {name!r}, which the checker cannot make "
+                                           f"(known: {', '.join(sorted(PAYLOADS))})")
+    return InputStep(after, PAYLOADS[name](), delay)
+
+
 def _inputs(file: Path, table_name: str, value: Any, where: _Where) -> tuple[InputStep, ...]:
-    steps = []
-    for index, item in enumerate(_list_of_tables(where, "input", value), start=1):
-        here = _Where(file, f"{table_name} #{index}")
-        here.check_keys(item, _INPUT_KEYS)
-        if "after" not in item:
-            raise here.error("after", "is missing (every input needs 'after' and 'send' or 'send_generated')")
-        after = _regex(here, "after", item["after"]).pattern
-        if ("send" in item) == ("send_generated" in item):
-            raise here.error("send", "give exactly one of 'send' (the text) and 'send_generated' "
-                                     f"(one of: {', '.join(sorted(PAYLOADS))})")
-        if "send" in item:
-            send = _text(here, "send", item["send"], empty_ok=False)
-        else:
-            name = _text(here, "send_generated", item["send_generated"], empty_ok=False)
-            if name not in PAYLOADS:
-                raise here.error("send_generated", f"is {name!r}, which the checker cannot make "
-                                                   f"(known: {', '.join(sorted(PAYLOADS))})")
-            send = PAYLOADS[name]()
-        raw_delay = item.get("delay_s", 0.0)
-        delay = _seconds(here, "delay_s", raw_delay)
-        if not 0 <= delay <= 60:  # also refuses nan
-            raise here.error("delay_s", f"must be a number of seconds from 0 to 60, got {raw_delay!r}")
-        steps.append(InputStep(after, send, delay))
-    return tuple(steps)
+    return tuple(_step(_Where(file, f"{table_name} #{index}"), item)
+                 for index, item in enumerate(_list_of_tables(where, "input", value), start=1))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -339,6 +403,11 @@ def _scenario(stage_name: str, directory: Path, name: str, settings: dict[str, A
     if "expect_end" not in merged:
         raise where.error("expect_end", "is missing: set it to \"shutdown\" or \"crash\" "
                                         "in [run] or in this scenario")
+    networked = [step for step in inputs if step.kind != "send"]
+    if networked and not merged["vif"]:
+        what = "dom0" if networked[0].kind == "dom0" else "send_frames"
+        raise where.error("vif", f"must be true for a scenario with a '{what}' step: without a vif "
+                                 "the guest is not on dom0's network")
     return Scenario(
         stage=stage_name,
         name=name,
@@ -351,6 +420,7 @@ def _scenario(stage_name: str, directory: Path, name: str, settings: dict[str, A
         inputs=inputs,
         rules=rules,
         max_console_bytes=merged["max_console_bytes"],
+        vif=merged["vif"],
     )
 
 

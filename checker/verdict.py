@@ -1,7 +1,9 @@
 """Decides whether a run passed, and says in one line what went wrong when it did not.
 
-A run passes when its normalised console equals the normalised transcript *and* the guest
-ended the way the stage expects (a clean shutdown, or a crash that the stage causes on purpose).
+A run passes when its normalised console (followed by the blocks of its dom0 steps, see
+dom0_steps.py) equals the normalised transcript *and* the guest ended the way the stage expects
+(a clean shutdown, or a crash that the stage causes on purpose), and every dom0 tool ended by
+itself.
 Each failure gets a verdict that points the student at the right kind of problem, a one-line
 summary, and details (a diff, the last console lines, the toolstack's words) to look at next.
 """
@@ -106,10 +108,16 @@ def _diff(scenario: Scenario, expected: list[str], actual: list[str]) -> str:
         n=3, lineterm=""))
 
 
+def step_trouble(result: RunResult) -> str:
+    """The first dom0 step that did not end by itself, as a sentence; "" if all did."""
+    return next((step.trouble for step in result.dom0 if step.trouble), "")
+
+
 def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcome:
     """Compares one run with its transcript; `expected` is None when no transcript exists."""
-    console = normalize(result.console, scenario.rules)
+    console = normalize(result.transcript(), scenario.rules)
     end = end_name(result.end)
+    trouble = step_trouble(result)
 
     def outcome(verdict: Verdict, summary: str, details: str = "", **more) -> Outcome:
         return Outcome(scenario.id, verdict, summary, details, console=console, end=end,
@@ -119,7 +127,7 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
         return outcome(Verdict.TIMEOUT,
                        f"the guest neither shut down nor crashed within {scenario.timeout_s:g} s "
                        "(stuck in a loop, or waiting for something that never comes?)",
-                       _tail(console))
+                       _join(_tail(console), trouble))
     if result.end == "output-limit":
         return outcome(Verdict.MISMATCH,
                        f"the console exceeded {scenario.max_console_bytes} bytes, so the guest "
@@ -131,6 +139,11 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
                        "say why (a missing or wrong ELF note is a common cause)",
                        _join(_host_said(result) or "(xl printed nothing)",
                              _tail(console) if console else ""))
+    refused = next((step for step in result.dom0 if step.how == "refused"), None)
+    if refused is not None:
+        # ping missing from dom0, or a vif that is not there: the host's fault, not the kernel's.
+        return outcome(Verdict.HOST_ERROR, f"the test host failed, not your kernel: {refused.trouble}",
+                       _tail(console))
     if expected is None:
         return outcome(Verdict.MISMATCH,
                        f"no expected transcript ({scenario.transcript}); check the console below "
@@ -148,6 +161,10 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
             summary += f"; {difference}"
         return outcome(Verdict.UNEXPECTED_CRASH, summary,
                        _join(diff, _tail(console), _host_said(result)),
+                       diff=diff, first_difference=line)
+    if trouble:
+        # Said before the diff: the diff then only shows the stopped tool's header and output.
+        return outcome(Verdict.MISMATCH, trouble, _join(diff, _tail(console), _host_said(result)),
                        diff=diff, first_difference=line)
     if diff:
         note = ""

@@ -4,7 +4,10 @@ The host is three files handed to QEMU's multiboot loader:
   xen.elf       Debian's Xen 4.17 hypervisor, gunzipped (QEMU's multiboot loader needs an ELF)
   vmlinuz       Debian's 6.1 kernel, booted by Xen as a PV dom0
   dom0.cpio.gz  a busybox initramfs with Xen's toolstack (xl, xenstored, xenconsoled, ...),
-                the shared libraries they need, Xen's kernel modules and the checker's agent
+                the shared libraries they need, Xen's kernel modules and the checker's agent,
+                and for guest networking: bash (Xen's vif hotplug scripts are bash), Debian's
+                ping and arping, the netback and bridge modules (loaded on first use, see
+                agent/net_setup.hpp)
 
 The packages are fetched with `apt-get download` and unpacked with `dpkg-deb -x`, so nothing is
 installed on the machine that builds the image.  The image is rebuilt only when its inputs
@@ -29,15 +32,26 @@ SETUP_HINT = "run tools/setup.sh (as root) first"
 
 # Debian packages the host image is made of (bookworm).  The kernel package is resolved from
 # the linux-image-amd64 metapackage at build time.
-PACKAGES = ["xen-hypervisor-4.17-amd64", "xen-utils-4.17", "xen-utils-common", "xenstore-utils"]
+PACKAGES = ["xen-hypervisor-4.17-amd64", "xen-utils-4.17", "xen-utils-common", "xenstore-utils",
+            "iputils-ping", "iputils-arping"]
 XEN_BIN = "usr/lib/xen-4.17/bin"
 XEN_PROGRAMS = ["xl", "xenstored", "xenconsoled", "xen-init-dom0", "xenconsole"]
 XENSTORE_PROGRAMS = ["usr/bin/xenstore-read", "usr/bin/xenstore-write", "usr/bin/xenstore-ls"]
 # Xen's dom0 drivers: event channels, hypercalls (privcmd), grant mapping and xenfs.
 DOM0_MODULES = ["xen-evtchn", "xen-privcmd", "xen-gntdev", "xen-gntalloc", "xenfs"]
+# Guest networking: the vif backend and the bridge (with stp and llc, which it needs).  Loaded
+# by the agent's NET command, not at boot: they cost every run start-up time, networked or not.
+NET_MODULES = ["xen-netback", "bridge"]
+# The network tools the checker runs in dom0 (agent TOOL), from the iputils packages.
+NET_TOOLS = ["bin/ping", "usr/bin/arping"]
+# libxl runs /etc/xen/scripts/vif-bridge itself (no udev), and that script and the ones it
+# sources are bash.  What they run besides is in busybox: ip (link show/set dev, master,
+# address, addr flush), brctl, awk, logger, which, expr, cut, stat; xenstore-read/-write are
+# XENSTORE_PROGRAMS.  Debian's copy of handle_iptable returns at once (Debian bug #894013).
+BASH = "/bin/bash"
 # xl's threads need libgcc_s for pthread_cancel's unwinder; ldd does not list it.
 EXTRA_LIBS = ["/lib/x86_64-linux-gnu/libgcc_s.so.1"]
-BUILD_VERSION = "1"  # bump when the layout of the image changes
+BUILD_VERSION = "2"  # bump when the layout of the image changes
 
 
 @dataclasses.dataclass
@@ -88,7 +102,7 @@ def _inputs_digest(deb_files: list[Path]) -> str:
     h = hashlib.sha256(BUILD_VERSION.encode())
     for p in sorted(deb_files):
         h.update(p.name.encode())
-    for p in sorted([HERE / "image.py", HERE / "dom0-init.sh", *sorted((HERE / "agent").glob("*"))]):
+    for p in sorted([HERE / "image.py", HERE / "dom0-init.sh", *agent_sources()]):
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -115,10 +129,21 @@ def _copy_with_libs(binaries: list[Path], root: Path, lib_path: list[Path]) -> N
         shutil.copy2(src.resolve(), dst)
 
 
-def _module_order(pkgroot: Path, kver: str) -> list[Path]:
+def compile_agent(out: Path, static: bool) -> None:
+    """Compiles the agent (every .cpp in agent/) into `out`: static for the initramfs."""
+    sources = sorted(str(p) for p in (HERE / "agent").glob("*.cpp"))
+    _run(["g++", "-std=c++20", "-O2", *(["-static"] if static else []), "-Wall", "-Wextra", "-o", str(out),
+          *sources])
+
+
+def agent_sources() -> list[Path]:
+    return sorted((HERE / "agent").glob("*"))
+
+
+def _module_order(pkgroot: Path, kver: str, modules: list[str]) -> list[Path]:
     _run(["depmod", "-b", str(pkgroot), kver])
     order: list[Path] = []
-    for mod in DOM0_MODULES:
+    for mod in modules:
         out = _run(["modprobe", "--show-depends", "-d", str(pkgroot), "-S", kver, mod]).stdout
         for line in out.splitlines():
             parts = line.split()
@@ -143,27 +168,29 @@ def _make_initramfs(pkgroot: Path, kver: str, out: Path, work: Path, log: Callab
     (root / "init").chmod(0o755)
 
     log("test host: compiling the dom0 agent")
-    agent = root / "bin/dom0_agent"
-    _run(["g++", "-std=c++20", "-O2", "-static", "-Wall", "-Wextra", "-o", str(agent),
-          str(HERE / "agent/dom0_agent.cpp")])
+    compile_agent(root / "bin/dom0_agent", static=True)
 
-    progs = [pkgroot / XEN_BIN / p for p in XEN_PROGRAMS] + [pkgroot / p for p in XENSTORE_PROGRAMS]
+    progs = ([pkgroot / XEN_BIN / p for p in XEN_PROGRAMS] + [pkgroot / p for p in XENSTORE_PROGRAMS]
+             + [pkgroot / p for p in NET_TOOLS])
     for p in progs:
         dst = root / p.relative_to(pkgroot)
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(p, dst)
-    _copy_with_libs(progs, root, [])
+    # bash from this (Debian 12) machine, as busybox is; it must sit at /bin/bash, where busybox
+    # --install in dom0-init.sh leaves it alone (busybox has no bash applet).
+    shutil.copy2(BASH, root / BASH.lstrip("/"))
+    _copy_with_libs([*progs, Path(BASH)], root, [])
     xen_etc = pkgroot / "etc/xen"
     shutil.copytree(xen_etc, root / "etc/xen", dirs_exist_ok=True)
 
-    mods = _module_order(pkgroot, kver)
-    lines = []
-    for m in mods:
-        dst = root / "lib/modules" / m.name
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(m, dst)
-        lines.append(f"/lib/modules/{m.name}")
-    (root / "etc/modules.order").write_text("\n".join(lines) + "\n")
+    for modules, order_file in ((DOM0_MODULES, "etc/modules.order"), (NET_MODULES, "etc/net-modules.order")):
+        lines = []
+        for m in _module_order(pkgroot, kver, modules):
+            dst = root / "lib/modules" / m.name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(m, dst)
+            lines.append(f"/lib/modules/{m.name}")
+        (root / order_file).write_text("\n".join(lines) + "\n")
 
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
     cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet", "--owner=0:0"], cwd=root,

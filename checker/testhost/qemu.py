@@ -123,13 +123,16 @@ class QemuXenHost:
         self.ready = False  # the agent answered: HALT can power the host off cleanly
 
     def kernel_path(self, name: str) -> str:
-        return f"/stages/{name}.elf"
+        """Where dom0 finds the payload file `name`: /stages/<name> with the file's own suffix
+        (.elf for a kernel, .gz for a ramdisk, .frames for a frame corpus)."""
+        suffix = self.payload[name].suffix if name in self.payload else ".elf"
+        return f"/stages/{name}{suffix}"
 
     def _initrd(self) -> Path:
         base = self.image.initrd.read_bytes()
         entries: list[tuple[str, bytes | None]] = [("stages", None)]
         for name, path in sorted(self.payload.items()):
-            entries.append((f"stages/{name}.elf", path.read_bytes()))
+            entries.append((self.kernel_path(name).lstrip("/"), path.read_bytes()))
         run = self.workdir / "dom0-run.cpio.gz"
         # The appended archive must start 4-byte aligned; Linux skips the zero padding.
         run.write_bytes(base + b"\0" * (-len(base) % 512) + cpio_newc(entries))

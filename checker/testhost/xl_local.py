@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import HostError
-from .image import HERE
+from .image import agent_sources, compile_agent
 from .link import AgentLink
 
 
@@ -39,13 +39,13 @@ class LocalXlHost:
 
     def _agent(self) -> Path:
         agent = self.workdir / "dom0_agent"
-        src = HERE / "agent" / "dom0_agent.cpp"
-        if not agent.exists() or agent.stat().st_mtime < src.stat().st_mtime:
+        newest = max(p.stat().st_mtime for p in agent_sources())
+        if not agent.exists() or agent.stat().st_mtime < newest:
             self.workdir.mkdir(parents=True, exist_ok=True)
-            proc = subprocess.run(["g++", "-std=c++20", "-O2", "-o", str(agent), str(src)],
-                                  capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise HostError("cannot compile the agent:\n" + proc.stderr[-1500:])
+            try:
+                compile_agent(agent, static=False)
+            except HostError as e:
+                raise HostError(f"cannot compile the agent: {e}") from None
         return agent
 
     def __enter__(self) -> "LocalXlHost":

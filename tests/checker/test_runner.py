@@ -90,7 +90,7 @@ def test_run_sends_a_ramdisk_when_asked(tmp_path):
     link = FakeLink(on_run=[Message("END", ["poweroff", "10"])])
     Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path), "linux", ramdisk="linux-initrd")
     assert link.sent[0][0] == "RUN"
-    assert link.sent[0][-1] == "/stages/linux-initrd.elf"
+    assert link.sent[0][-1] == "ramdisk=/stages/linux-initrd.elf"
 
 
 def test_result_says_when_a_text_appeared(tmp_path):

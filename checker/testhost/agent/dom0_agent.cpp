@@ -5,15 +5,25 @@
 // COM1 for its own console).  Everything crossing the line is one text line per message, and
 // every payload is hex so that no byte a guest prints can break the framing.
 //
-// checker -> agent                         agent -> checker
-//   RUN <name> <kernel> <mem_mb> <hexcmd> [<ramdisk>]    @READY <ms since boot> <xen major.minor>
-//   INPUT <hex>   (to the guest console)     @CON <ms> <hex>      guest console bytes
-//   KILL          (xl destroy)               @XL <hex>            a line printed by xl
-//   SH <hex>      (sh -c, one at a time)     @END <reason> <ms>   poweroff|reboot|suspend|
-//   HALT          (power the host off)                            crash|watchdog|destroyed|xl-failed
-//                                            @SH <hex> / @SHRC <rc>
-//                                            @ERR <hex>
+// checker -> agent                                 agent -> checker
+//   RUN <name> <kernel> <mem_mb> <hexcmd>            @READY <ms since boot> <xen major.minor>
+//       [ramdisk=<path>] [vif=<hex vif spec>]        @CON <ms> <hex>      guest console bytes
+//   INPUT <hex>   (to the guest console)             @XL <hex>            a line printed by xl
+//   KILL          (xl destroy)                       @END <reason> <ms>   poweroff|reboot|suspend|
+//   SH <hex>      (sh -c, one at a time)                                  crash|watchdog|destroyed|xl-failed
+//   NET <bridge> <mac> <addr>/<prefix>               @SH <hex> / @SHRC <rc>
+//   TOOL <id> <hex argv>  /  TOOLKILL <id>           @NET <ms> <made|present>
+//   FRAMES <id> <path>                               @TOOLOUT <id> <hex> / @TOOLRC <id> <rc> <how>
+//   PING                                             @FRAMES <id> <sent> <total> [<index> <hex why>]
+//   HALT          (power the host off)               @TOOLERR <id> <hex>  / @PONG / @ERR <hex>
 // <ms> counts from the moment RUN started `xl create`, so the checker can time a guest.
+//
+// Networking (stage 08 on): NET makes dom0's bridge (net_setup.hpp); RUN's vif= is the xl vif
+// spec the guest gets, e.g. "bridge=xenbr0,mac=00:16:3e:63:00:02,ip=10.99.0.2" in hex (xl puts
+// ip= into the backend's xenstore directory, where the guest can read it); TOOL runs ping or
+// arping in dom0 while the guest runs (dom0_tools.hpp); FRAMES sends raw Ethernet frames onto
+// the running guest's vif (raw_frames.hpp).  TOOL and FRAMES need a running guest; its end
+// stops every tool, whose @TOOLRC comes before @END.
 //
 // Why the console comes from xenconsoled's log file and not from its pty: the log is written
 // as soon as xenconsoled drains the ring, whether or not anybody reads the pty, so no early
@@ -34,6 +44,14 @@
 #include <unistd.h>
 #include <vector>
 
+#include "dom0_tools.hpp"
+#include "net_setup.hpp"
+#include "process.hpp"
+#include "raw_frames.hpp"
+#include "wire.hpp"
+
+using namespace agent;
+
 namespace {
 
 // Defaults are the test host's layout; a lab machine (checker --backend xl) passes its own.
@@ -41,124 +59,9 @@ std::string kXl = "/usr/lib/xen-4.17/bin/xl";
 std::string kXenstoreRead = "/usr/bin/xenstore-read";
 std::string kConsoleLogDir = "/var/log/xen/console";
 std::string kWorkDir = "/run/agent";
+std::string kNetModules = "/etc/net-modules.order";  // written by image.py
 
-int g_line = -1;      // where commands come from: the serial line, or stdin
-int g_line_out = -1;  // where replies go: the serial line, or stdout
-
-long long now_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-void write_all(int fd, const char* p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            return;
-        }
-        p += w;
-        n -= static_cast<size_t>(w);
-    }
-}
-
-std::string hex(const char* p, size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (size_t i = 0; i < n; ++i) {
-        auto b = static_cast<unsigned char>(p[i]);
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
-
-std::string unhex(const std::string& s) {
-    std::string out;
-    auto nib = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i + 1 < s.size(); i += 2) {
-        int hi = nib(s[i]), lo = nib(s[i + 1]);
-        if (hi < 0 || lo < 0) break;
-        out += static_cast<char>(hi * 16 + lo);
-    }
-    return out;
-}
-
-void send_line(const std::string& line) {
-    std::string l = line + "\n";
-    write_all(g_line_out, l.data(), l.size());
-}
-
-void send_error(const std::string& msg) { send_line("@ERR " + hex(msg.data(), msg.size())); }
-
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && s[i] == ' ') ++i;
-        size_t j = i;
-        while (j < s.size() && s[j] != ' ') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
-
-// Runs argv with stdout+stderr on a pipe; returns the child's pid and the read end.
-pid_t spawn(const std::vector<std::string>& argv, int* out_fd) {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        _exit(127);
-    }
-    close(p[1]);
-    if (pid < 0) {
-        close(p[0]);
-        return -1;
-    }
-    *out_fd = p[0];
-    return pid;
-}
-
-// Runs a command to completion and returns its output (used for short xl/xenstore queries).
-std::string run_capture(const std::vector<std::string>& argv, int* status) {
-    int fd = -1;
-    pid_t pid = spawn(argv, &fd);
-    std::string out;
-    if (pid < 0) {
-        *status = -1;
-        return out;
-    }
-    char buf[512];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-        if (n > 0) out.append(buf, static_cast<size_t>(n));
-    }
-    close(fd);
-    waitpid(pid, status, 0);
-    return out;
-}
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-}
+int g_line = -1;  // where commands come from: the serial line, or stdin
 
 // One guest run at a time.
 struct Guest {
@@ -173,6 +76,7 @@ struct Guest {
     int log_fd = -1;
     int pty_fd = -1;
     bool saw_output = false;
+    std::string domid;  // asked of xl when first needed (console input, FRAMES)
     // Console input not yet taken by the pty.  The pty is non-blocking and xenconsoled reads it
     // only as fast as the guest empties its 1 KiB input ring, so a large paste is written a
     // piece at a time from the main loop (POLLOUT) instead of spinning in write().
@@ -187,6 +91,11 @@ struct Shell {
     std::string out;
 };
 Shell g_shell;
+
+// The tools TOOL may run: Debian's iputils, where its packages put them (a lab machine's
+// Debian has them at the same paths; --tool replaces the list).
+std::vector<std::string> g_allowed_tools = {"/bin/ping", "/usr/bin/arping"};
+Dom0Tools* g_tools = nullptr;
 
 const char* reason_name(int code) {
     // Xen's SHUTDOWN_* codes (xen/include/public/sched.h).
@@ -243,6 +152,8 @@ void finish_guest() {
         usleep(40 * 1000);
         pump_console(true);
     }
+    // Every tool's last output and @TOOLRC before @END: the checker stops listening at @END.
+    g_tools->stop_all_for_guest_end();
     std::string reason = g_guest.end_reason;
     int status = 0;
     waitpid(g_guest.xl_pid, &status, 0);
@@ -254,20 +165,34 @@ void finish_guest() {
     g_guest = Guest{};
 }
 
+// Characters an xl vif spec may hold here: it goes between quotes in the domain's config file.
+bool safe_vif_spec(const std::string& spec) {
+    for (char c : spec)
+        if (!isalnum(static_cast<unsigned char>(c)) && !strchr("=,.:_-/", c)) return false;
+    return !spec.empty();
+}
+
 void cmd_run(const std::vector<std::string>& a) {
-    if (a.size() < 4) return send_error("RUN needs <name> <kernel> <mem_mb> [hexcmdline [ramdisk]]");
+    if (a.size() < 4) return send_error("RUN needs <name> <kernel> <mem_mb> [hexcmdline [ramdisk=<path>] [vif=<hex>]]");
     if (g_guest.active) return send_error("RUN while guest " + g_guest.name + " is still running");
     std::string name = a[1], kernel = a[2], mem = a[3];
     std::string cmdline = a.size() > 4 ? unhex(a[4]) : "";
-    std::string ramdisk = a.size() > 5 ? a[5] : "";  // the benchmark's Linux domU needs one
+    std::string ramdisk, vif;  // the benchmark's Linux domU needs a ramdisk; stage 08 on a vif
+    for (size_t i = 5; i < a.size(); ++i) {
+        if (a[i].rfind("ramdisk=", 0) == 0) ramdisk = a[i].substr(8);
+        else if (a[i].rfind("vif=", 0) == 0) vif = unhex(a[i].substr(4));
+        else return send_error("RUN: unknown option " + a[i]);
+    }
     if (access(kernel.c_str(), R_OK) != 0) return send_error("kernel image not found in dom0: " + kernel);
     if (!ramdisk.empty() && access(ramdisk.c_str(), R_OK) != 0)
         return send_error("ramdisk not found in dom0: " + ramdisk);
+    if (!vif.empty() && !safe_vif_spec(vif)) return send_error("RUN: a vif spec may not contain quotes or spaces: " + vif);
     std::string cfg = kWorkDir + "/" + name + ".cfg";
     std::string text = "name = \"" + name + "\"\ntype = \"pv\"\nkernel = \"" + kernel + "\"\nmemory = " + mem +
                        "\nvcpus = 1\non_poweroff = \"destroy\"\non_reboot = \"destroy\"\n"
                        "on_crash = \"destroy\"\nextra = \"" + cmdline + "\"\n";
     if (!ramdisk.empty()) text += "ramdisk = \"" + ramdisk + "\"\n";
+    if (!vif.empty()) text += "vif = [ '" + vif + "' ]\n";
     int fd = open(cfg.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return send_error("cannot write " + cfg + ": " + strerror(errno));
     write_all(fd, text.data(), text.size());
@@ -282,11 +207,23 @@ void cmd_run(const std::vector<std::string>& a) {
     }
 }
 
+// The running guest's domain id ("" and an @ERR if xl cannot say).
+std::string guest_domid() {
+    if (!g_guest.domid.empty()) return g_guest.domid;
+    int st = 0;
+    std::string domid = trim(run_capture({kXl, "domid", g_guest.name}, &st));
+    if (st != 0 || domid.empty()) {
+        send_error("no domain id for " + g_guest.name);
+        return "";
+    }
+    return g_guest.domid = domid;
+}
+
 void open_guest_pty() {
     if (g_guest.pty_fd >= 0) return;
     int st = 0;
-    std::string domid = trim(run_capture({kXl, "domid", g_guest.name}, &st));
-    if (st != 0 || domid.empty()) return send_error("no domain id for " + g_guest.name);
+    std::string domid = guest_domid();
+    if (domid.empty()) return;
     std::string tty;
     for (int i = 0; i < 50 && tty.empty(); ++i) {
         tty = trim(run_capture({kXenstoreRead, "/local/domain/" + domid + "/console/tty"}, &st));
@@ -349,6 +286,32 @@ void cmd_sh(const std::vector<std::string>& a) {
     }
 }
 
+void cmd_net(const std::vector<std::string>& a) {
+    if (a.size() != 4) return send_error("NET needs <bridge> <mac> <addr>/<prefix>");
+    long long t0 = now_ms();
+    bool made = false;
+    // Blocks the loop while modules load (about a second under TCG); the checker sends NET
+    // before the RUN that needs it, so no guest console is waiting meanwhile.
+    std::string why = net_up(kNetModules, a[1], a[2], a[3], &made);
+    if (!why.empty()) return send_error(why);
+    send_line("@NET " + std::to_string(now_ms() - t0) + (made ? " made" : " present"));
+}
+
+void cmd_tool(const std::vector<std::string>& a) {
+    if (a.size() != 3) return send_error("TOOL needs <id> <hex argv>");
+    if (!g_guest.active) return send_line("@TOOLERR " + a[1] + " " + hex(std::string("no guest is running")));
+    g_tools->start(a[1], a[2]);
+}
+
+void cmd_frames(const std::vector<std::string>& a) {
+    if (a.size() != 3) return send_error("FRAMES needs <id> <path>");
+    if (!g_guest.active) return send_line("@TOOLERR " + a[1] + " " + hex(std::string("no guest is running")));
+    std::string domid = guest_domid();
+    if (domid.empty()) return send_line("@TOOLERR " + a[1] + " " + hex(std::string("the guest has no domain id")));
+    // libxl names the backend of a guest's first vif "vif<domid>.0" (netback, xenbus.c).
+    send_frames(a[1], "vif" + domid + ".0", a[2]);
+}
+
 void handle_command(const std::string& line) {
     auto a = split(line);
     if (a.empty()) return;
@@ -356,6 +319,10 @@ void handle_command(const std::string& line) {
     if (a[0] == "INPUT") return cmd_input(a);
     if (a[0] == "KILL") return cmd_kill();
     if (a[0] == "SH") return cmd_sh(a);
+    if (a[0] == "NET") return cmd_net(a);
+    if (a[0] == "TOOL") return cmd_tool(a);
+    if (a[0] == "TOOLKILL") return a.size() > 1 ? g_tools->kill(a[1]) : send_error("TOOLKILL needs <id>");
+    if (a[0] == "FRAMES") return cmd_frames(a);
     if (a[0] == "PING") return send_line("@PONG");
     if (a[0] == "HALT") {
         sync();
@@ -391,6 +358,7 @@ long long uptime_ms() {
 
 int main(int argc, char** argv) {
     // Usage: dom0_agent [--line DEV|-] [--xl PATH] [--xenstore-read PATH] [--log-dir DIR] [--work DIR]
+    //                   [--net-modules FILE] [--tools PATH,PATH...]
     std::string dev = "/dev/ttyS1";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
@@ -399,12 +367,24 @@ int main(int argc, char** argv) {
         else if (k == "--xenstore-read") kXenstoreRead = v;
         else if (k == "--log-dir") kConsoleLogDir = v;
         else if (k == "--work") kWorkDir = v;
+        else if (k == "--net-modules") kNetModules = v;
+        else if (k == "--tools") {
+            g_allowed_tools.clear();
+            for (size_t at = 0; at <= v.size();) {
+                size_t comma = v.find(',', at);
+                if (comma == std::string::npos) comma = v.size();
+                if (comma > at) g_allowed_tools.push_back(v.substr(at, comma - at));
+                at = comma + 1;
+            }
+        }
         else {
             fprintf(stderr, "dom0_agent: unknown option %s\n", k.c_str());
             return 1;
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    Dom0Tools tools(g_allowed_tools);
+    g_tools = &tools;
     mkdir(kWorkDir.c_str(), 0755);
     if (dev == "-") {
         g_line = 0;
@@ -433,18 +413,24 @@ int main(int argc, char** argv) {
             send_line("@READY " + std::to_string(uptime_ms()) + " " + xen_version());
             last_ready = now_ms();
         }
-        pollfd fds[4];
-        int n = 0;
-        fds[n++] = {g_line, POLLIN, 0};
+        std::vector<pollfd> fds;
+        fds.push_back({g_line, POLLIN, 0});
         int xl_i = -1, sh_i = -1, pty_i = -1;
-        if (g_guest.active) { xl_i = n; fds[n++] = {g_guest.xl_fd, POLLIN, 0}; }
-        if (g_guest.pty_fd >= 0) {
-            pty_i = n;
-            short want = POLLIN | (g_guest.input_pending.empty() ? 0 : POLLOUT);
-            fds[n++] = {g_guest.pty_fd, want, 0};
+        if (g_guest.active) {
+            xl_i = static_cast<int>(fds.size());
+            fds.push_back({g_guest.xl_fd, POLLIN, 0});
         }
-        if (g_shell.pid > 0) { sh_i = n; fds[n++] = {g_shell.fd, POLLIN, 0}; }
-        int r = poll(fds, static_cast<nfds_t>(n), 10);
+        if (g_guest.pty_fd >= 0) {
+            pty_i = static_cast<int>(fds.size());
+            short want = POLLIN | (g_guest.input_pending.empty() ? 0 : POLLOUT);
+            fds.push_back({g_guest.pty_fd, want, 0});
+        }
+        if (g_shell.pid > 0) {
+            sh_i = static_cast<int>(fds.size());
+            fds.push_back({g_shell.fd, POLLIN, 0});
+        }
+        tools.add_fds(fds);
+        int r = poll(fds.data(), static_cast<nfds_t>(fds.size()), 10);
         if (r < 0 && errno != EINTR) return 2;
         char buf[512];
         if (r > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
@@ -479,6 +465,9 @@ int main(int argc, char** argv) {
                 g_shell = Shell{};
             }
         }
+        // Tools before the console and xl: a guest that ends in this pass stops its tools in
+        // finish_guest, which must find their earlier output already passed on.
+        tools.service(fds);
         pump_console(false);
         if (xl_i >= 0 && (fds[xl_i].revents & (POLLIN | POLLHUP))) {
             ssize_t k = read(g_guest.xl_fd, buf, sizeof buf);
