@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from checker import cli
+from checker.dom0_steps import Dom0Step
 from checker.errors import UsageError
 from checker.runner import RunResult
+
+STEPS: dict[str, list[Dom0Step]] = {}  # scenario id -> the dom0 steps its fake run took
 
 STAGE_TOML = """\
 [stage]
@@ -35,6 +38,7 @@ def repo(tmp_path, monkeypatch):
     stage.mkdir(parents=True)
     (stage / "stage.toml").write_text(STAGE_TOML)
     ends: dict[str, str] = {}  # scenario id -> how its fake run ends
+    STEPS.clear()
 
     class FakeRunner:
         def __init__(self, host, results_dir, log):
@@ -42,14 +46,15 @@ def repo(tmp_path, monkeypatch):
 
         def execute(self, scenario, kernel_name):
             console = f"{scenario.id} says hi  \r\n".encode()  # normalising drops the spaces and \r
-            return RunResult(console=console, end=ends[scenario.id], elapsed_s=1.0)
+            return RunResult(console=console, end=ends[scenario.id], elapsed_s=1.0,
+                             dom0=STEPS.get(scenario.id, []))
 
     def fake_build(args, selection):
         kernels = {cli._kernel_name(sc): Path("kernel.elf") for _, scs in selection for sc in scs}
         return kernels, []
 
     monkeypatch.setattr(cli, "_build", fake_build)
-    monkeypatch.setattr(cli, "_host", lambda args, kernels: contextlib.nullcontext(object()))
+    monkeypatch.setattr(cli, "_host", lambda args, payload: contextlib.nullcontext(object()))
     monkeypatch.setattr(cli, "Runner", FakeRunner)
     return tmp_path, stage, ends
 
@@ -98,3 +103,22 @@ def test_record_wants_the_stages_named(repo):
     root, _, _ = repo
     with pytest.raises(UsageError, match="name the stages to record"):
         record(root)
+
+
+def test_the_dom0_blocks_are_recorded_after_the_console(repo):
+    root, stage, ends = repo
+    ends["06-hello"] = "poweroff"
+    STEPS["06-hello"] = [Dom0Step("dom0", argv=("ping", "-c", "1", "10.99.0.2"), output=b"1 received  \n",
+                                  rc=0, how="exit")]
+    assert record(root, "06-hello/boot") == 0
+    assert (stage / "expected-console.txt").read_text() == (
+        "06-hello says hi\n--- dom0: ping -c 1 10.99.0.2 (exit 0) ---\n1 received\n")
+
+
+def test_a_tool_that_had_to_be_stopped_is_not_recorded(repo, capsys):
+    root, stage, ends = repo
+    ends["06-hello"] = "poweroff"
+    STEPS["06-hello"] = [Dom0Step("dom0", argv=("ping", "10.99.0.2"), rc=1, how="timeout", timeout_s=60)]
+    assert record(root, "06-hello/boot") == 1
+    assert not (stage / "expected-console.txt").exists()
+    assert "NOT recorded: dom0's `ping 10.99.0.2` did not end within 60 s" in capsys.readouterr().out

@@ -18,6 +18,15 @@ def test_the_qemu_test_host_is_a_host(tmp_path):
     assert host.kernel_path("01-link-kernel") == "/stages/01-link-kernel.elf"
 
 
+def test_payload_files_keep_their_own_suffix_in_dom0(tmp_path):
+    img = HostImage(xen=Path("xen.gz"), kernel=Path("vmlinuz"), initrd=Path("initrd"), description="test")
+    payload = {"08-ping-kernel": Path("kernel.elf"), "linux-initrd": Path("initrd.cpio.gz"),
+               "frames-malformed": Path("frames-malformed.frames")}
+    host = QemuXenHost(img, tmp_path, payload, accel="tcg", log=lambda _: None)
+    assert [host.kernel_path(name) for name in payload] == [
+        "/stages/08-ping-kernel.elf", "/stages/linux-initrd.gz", "/stages/frames-malformed.frames"]
+
+
 def test_the_local_xl_host_is_a_host(tmp_path):
     kernel = tmp_path / "kernel.elf"
     host = LocalXlHost(tmp_path, {"01-link-kernel": kernel}, log=lambda _: None)
