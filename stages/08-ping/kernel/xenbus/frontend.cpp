@@ -165,6 +165,8 @@ Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* a
         if (!e) return nullptr;
         if (!same(e, "EAGAIN")) return e;
     }
+    // The loop's last ++ left *attempts one past the transactions actually made.
+    *attempts = kMaxAttempts;
     return "the transaction kept failing with EAGAIN";
 }
 
