@@ -40,7 +40,7 @@ XENSTORE_PROGRAMS = ["usr/bin/xenstore-read", "usr/bin/xenstore-write", "usr/bin
 # Xen's dom0 drivers: event channels, hypercalls (privcmd), grant mapping and xenfs.
 DOM0_MODULES = ["xen-evtchn", "xen-privcmd", "xen-gntdev", "xen-gntalloc", "xenfs"]
 # Guest networking: the vif backend and the bridge (with stp and llc, which it needs).  Loaded
-# by the agent's NET command, not at boot: they cost every run start-up time, networked or not.
+# by the agent's NET command on first use, not at boot (agent/net_setup.hpp says why).
 NET_MODULES = ["xen-netback", "bridge"]
 # The network tools the checker runs in dom0 (agent TOOL), from the iputils packages.
 NET_TOOLS = ["bin/ping", "usr/bin/arping"]

@@ -6,9 +6,10 @@
 // Loads the network backend and bridge modules (the list the image builder wrote, in
 // dependency order; a machine without that list is assumed to load them on demand), then makes
 // the bridge: the given MAC, no IPv6, the address, up.  The values come from
-// the checker (checker/network.py), which sends NET before its first RUN with a vif: done at
-// host boot instead, it cost the test host 3 to 4 s of start-up under TCG for every run,
-// networked or not.
+// the checker (checker/network.py), which sends NET before its first RUN with a vif.  On first
+// use rather than at boot: a host that runs no networked guest (stages 01-07) never loads
+// netback nor has a bridge, and its start-up stays as it was; NET itself took 0.1-0.2 s under
+// TCG (tools/benchmark-ping.py --host-boots prints it).
 //
 // A bridge of that name that exists already is left exactly as it is (a lab machine's own
 // xenbr0 may carry its real network); it must then have the given address, or NET fails.
