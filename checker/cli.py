@@ -85,7 +85,8 @@ def cmd_list(args) -> int:
         print(f"{stage.name:18} {stage.title}")
         for sc in stage.scenarios:
             if sc.name != DEFAULT_SCENARIO or len(stage.scenarios) > 1:
-                print(f"  {sc.id:30} ends with {sc.expect_end}; cmdline \"{sc.cmdline}\"")
+                vif = f"; vif {network.GUEST_MAC} {network.GUEST_IP}" if sc.vif else ""
+                print(f"  {sc.id:30} ends with {sc.expect_end}; cmdline \"{sc.cmdline}\"{vif}")
             if problem := transcript_problem(sc):
                 print(f"  {sc.id}: {problem}")
     return 0
