@@ -130,7 +130,7 @@ func (s *Stack) resolve(dst [4]byte, deadline time.Time) ([6]byte, error) {
 			s.mu.Unlock()
 			return zeroMAC, ErrClosed
 		}
-		if mac, ok := s.arp.lookup(dst, time.Now()); ok {
+		if mac, ok := s.arp.lookup(dst, s.now()); ok {
 			s.mu.Unlock()
 			return mac, nil
 		}

@@ -49,7 +49,7 @@ func (s *Stack) receiveIPv4(linkSrc [6]byte, packet []byte, now time.Time, fx *e
 		return
 	}
 	if out.started {
-		time.AfterFunc(s.cfg.ReassemblyTimeout, s.expireFragments)
+		s.afterFunc(s.cfg.ReassemblyTimeout, s.expireFragments)
 	}
 	if out.done {
 		s.c.DatagramsReassembled++
@@ -77,25 +77,27 @@ func quote(header, payload []byte) []byte {
 	return append(append(make([]byte, 0, len(header)+n), header...), payload[:n]...)
 }
 
-// expireFragments runs ReassemblyTimeout after a datagram's first fragment: it discards the
-// datagrams whose time is up and tells their senders with ICMP time exceeded, code 1, when
-// fragment zero had come (RFC 1122 section 3.3.2: without it there is nothing to quote).
-func (s *Stack) expireFragments() {
+// expireFragments runs ReassemblyTimeout after a datagram's first fragment.
+func (s *Stack) expireFragments() { s.apply(s.expired()) }
+
+// expired discards the datagrams whose time is up and tells their senders with ICMP time
+// exceeded, code 1, when fragment zero had come (RFC 1122 section 3.3.2: without it there is
+// nothing to quote).
+func (s *Stack) expired() effects {
 	var fx effects
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
-		return
+		return fx
 	}
-	now := time.Now()
+	now := s.now()
 	for _, e := range s.reasm.expire(now) {
 		s.drop(&fx, DropFragmentTimeout, e.frames)
 		if e.haveFirst && !quotesICMPError(e.firstBytes) {
 			s.sendICMPError(e.linkSrc, e.src, icmpTimeExceeded, icmpCodeReassemblyTimeout, e.firstBytes, now, &fx)
 		}
 	}
-	s.mu.Unlock()
-	s.apply(fx)
+	return fx
 }
 
 // quotesICMPError tells whether a quoted datagram is itself an ICMP error message, about which

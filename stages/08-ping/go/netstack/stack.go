@@ -44,6 +44,12 @@ type Stack struct {
 	writeMu   sync.Mutex // one frame at a time on the device
 	closeOnce sync.Once
 	closeErr  error
+
+	// The clock of the stack's state (cache entries, reassembly deadlines) and how timers
+	// are armed: time.Now and time.AfterFunc, replaced by the fuzz test with a clock it
+	// advances itself, so that expiry happens when the input says, not in the background.
+	now       func() time.Time
+	afterFunc func(time.Duration, func())
 }
 
 // New returns a stack that reads and writes Ethernet frames on dev, one frame per Read and per
@@ -59,6 +65,10 @@ func New(dev io.ReadWriter, cfg Config) *Stack {
 		reasm: newReassembler(cfg.ReassemblyTimeout, cfg.MaxReassemblyBytes, cfg.MaxReassemblyDatagrams),
 		pings: map[pingKey]chan echoReply{},
 		ipID:  1,
+		now:   time.Now,
+		afterFunc: func(d time.Duration, f func()) {
+			time.AfterFunc(d, f)
+		},
 	}
 }
 
@@ -129,7 +139,7 @@ func (s *Stack) receive(frame []byte) effects {
 		return fx
 	}
 	s.c.FramesIn++
-	s.receiveEthernet(frame, time.Now(), &fx)
+	s.receiveEthernet(frame, s.now(), &fx)
 	return fx
 }
 
