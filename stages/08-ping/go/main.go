@@ -15,6 +15,7 @@
 //	cgo      call C from Go: the kernel's own C functions, through cgo
 //	stress   goroutines and channels across threads, and a GC loop over several times memory
 //	panic    a Go panic: Go's own message, then the domain stops with a crash code
+//	net      answer ping on /dev/vif0 and ping from the console (ping.go, package netstack)
 package main
 
 import "C"
@@ -52,8 +53,10 @@ func Main() {
 		stress()
 	case "panic":
 		panic("something went wrong, on purpose")
+	case "net":
+		netMain(os.Args)
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net)\n", test)
 	}
 	// [book:test-switch-end]
 }

@@ -57,11 +57,11 @@ func (s *Stack) Announce() error {
 func (s *Stack) Ping(dst [4]byte, seq uint16, payload []byte, timeout time.Duration) (time.Duration, error) {
 	switch {
 	case len(payload) > MaxPingPayload:
-		return 0, fmt.Errorf("ping %s: %d bytes of payload, at most %d fit in a datagram", FormatIPv4(dst), len(payload), MaxPingPayload)
+		return 0, fmt.Errorf("%d bytes of payload: at most %d fit in a datagram", len(payload), MaxPingPayload)
 	case s.cfg.IP == zeroIP:
 		return 0, errNoAddress
 	case dst == s.cfg.IP || isGroupIPv4(dst) || dst == zeroIP || isLoopbackIPv4(dst):
-		return 0, fmt.Errorf("ping %s: not an address of another host on the link", FormatIPv4(dst))
+		return 0, fmt.Errorf("%s is not the address of another host", FormatIPv4(dst))
 	}
 	deadline := time.Now().Add(timeout)
 	mac, err := s.resolve(dst, deadline)
@@ -79,7 +79,7 @@ func (s *Stack) Ping(dst [4]byte, seq uint16, payload []byte, timeout time.Durat
 	}
 	if _, busy := s.pings[key]; busy {
 		s.mu.Unlock()
-		return 0, fmt.Errorf("ping %s: sequence number %d is already waiting for its reply", FormatIPv4(dst), seq)
+		return 0, fmt.Errorf("sequence number %d is already waiting for its reply from %s", seq, FormatIPv4(dst))
 	}
 	msg := appendICMPEcho(make([]byte, 0, icmpHeaderLen+len(payload)), icmpEchoRequest, pingIdentifier, seq, payload)
 	if err := s.sendIPv4(mac, dst, protoICMP, 0, msg, &fx); err != nil {
@@ -113,7 +113,7 @@ func (s *Stack) Ping(dst [4]byte, seq uint16, payload []byte, timeout time.Durat
 		return rtt, nil
 	case <-timer.C:
 		forget()
-		return 0, fmt.Errorf("ping %s seq=%d: %w within %v", FormatIPv4(dst), seq, ErrNoReply, timeout)
+		return 0, fmt.Errorf("%w from %s within %v", ErrNoReply, FormatIPv4(dst), timeout)
 	case <-s.done:
 		return 0, ErrClosed
 	}
@@ -141,7 +141,7 @@ func (s *Stack) resolve(dst [4]byte, deadline time.Time) ([6]byte, error) {
 		if sent == s.cfg.ARPRetries || wait <= 0 {
 			s.arp.dropWaiter(dst)
 			s.mu.Unlock()
-			return zeroMAC, fmt.Errorf("ping %s: %w to %d request(s)", FormatIPv4(dst), ErrNoARPReply, sent)
+			return zeroMAC, fmt.Errorf("%w from %s to %d request(s)", ErrNoARPReply, FormatIPv4(dst), sent)
 		}
 		learned := s.arp.waiter(dst)
 		s.c.ARPRequestsSent++
