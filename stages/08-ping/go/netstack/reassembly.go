@@ -221,6 +221,17 @@ func (r *reassembler) remove(key fragKey, d *partialDatagram) {
 	r.frames -= d.frames
 }
 
+// nextDeadline returns the earliest deadline of the datagrams held, if there are any.
+func (r *reassembler) nextDeadline() (time.Time, bool) {
+	var next time.Time
+	for _, d := range r.datagrams {
+		if next.IsZero() || d.deadline.Before(next) {
+			next = d.deadline
+		}
+	}
+	return next, !next.IsZero()
+}
+
 // expiredDatagram is an incomplete datagram whose time is up.
 type expiredDatagram struct {
 	frames int

@@ -48,7 +48,10 @@ func (s *Stack) receiveIPv4(linkSrc [6]byte, packet []byte, now time.Time, fx *e
 		s.drop(fx, out.reason, out.dropped)
 		return
 	}
-	if out.started {
+	if out.started && !s.expiryArmed {
+		// One timer for all datagrams, armed for the earliest deadline (this one, if none
+		// is armed), so that a flood of fragments cannot pile up timers.
+		s.expiryArmed = true
 		s.afterFunc(s.cfg.ReassemblyTimeout, s.expireFragments)
 	}
 	if out.done {
@@ -77,7 +80,7 @@ func quote(header, payload []byte) []byte {
 	return append(append(make([]byte, 0, len(header)+n), header...), payload[:n]...)
 }
 
-// expireFragments runs ReassemblyTimeout after a datagram's first fragment.
+// expireFragments runs when the earliest reassembly deadline has come.
 func (s *Stack) expireFragments() { s.apply(s.expired()) }
 
 // expired discards the datagrams whose time is up and tells their senders with ICMP time
@@ -96,6 +99,11 @@ func (s *Stack) expired() effects {
 		if e.haveFirst && !quotesICMPError(e.firstBytes) {
 			s.sendICMPError(e.linkSrc, e.src, icmpTimeExceeded, icmpCodeReassemblyTimeout, e.firstBytes, now, &fx)
 		}
+	}
+	s.expiryArmed = false
+	if next, ok := s.reasm.nextDeadline(); ok {
+		s.expiryArmed = true
+		s.afterFunc(next.Sub(now), s.expireFragments)
 	}
 	return fx
 }

@@ -39,7 +39,9 @@ type Stack struct {
 	ipID     uint16
 	icmpErrs tokenBucket
 	logged   [numDropReasons]bool // LogDrops: the reasons already logged once
-	wroteErr bool                 // a write error has been logged
+	// expiryArmed: the reassembly timer is set (for the earliest deadline held).
+	expiryArmed bool
+	wroteErr    bool // a write error has been logged
 
 	writeMu   sync.Mutex // one frame at a time on the device
 	closeOnce sync.Once

@@ -454,3 +454,41 @@ func TestWriteErrorsAreCountedAndLoggedOnce(t *testing.T) {
 		t.Error("Announce hid the write error")
 	}
 }
+
+func TestStackArmsOneReassemblyTimerAtATime(t *testing.T) {
+	s := newFedStack(Config{ReassemblyTimeout: 3 * time.Second})
+	now := time.Unix(0, 0)
+	s.now = func() time.Time { return now }
+	var armed []time.Duration
+	s.afterFunc = func(d time.Duration, _ func()) { armed = append(armed, d) }
+	first := func(id uint16) []byte { return fragmentFrames(id, 1, icmpEcho(8, 1, 1, pattern(2000, 0)), 1500)[0] }
+	at := func(d time.Duration) { now = time.Unix(0, 0).Add(d) }
+
+	feed(s, first(1))
+	at(time.Second)
+	feed(s, first(2))
+	at(1500 * time.Millisecond)
+	feed(s, first(3))
+	if len(armed) != 1 || armed[0] != 3*time.Second {
+		t.Fatalf("three datagrams started: timers %v, want one of 3s", armed)
+	}
+	for i, step := range []struct {
+		at      time.Duration
+		expired uint64
+		rearm   []time.Duration
+	}{
+		{3 * time.Second, 1, []time.Duration{3 * time.Second, time.Second}},
+		{4 * time.Second, 2, []time.Duration{3 * time.Second, time.Second, 500 * time.Millisecond}},
+		{4500 * time.Millisecond, 3, []time.Duration{3 * time.Second, time.Second, 500 * time.Millisecond}},
+	} {
+		at(step.at)
+		s.expired()
+		if got := s.Counters().Dropped[DropFragmentTimeout]; got != step.expired || fmt.Sprint(armed) != fmt.Sprint(step.rearm) {
+			t.Fatalf("step %d: %d expired, timers %v; want %d, %v", i, got, armed, step.expired, step.rearm)
+		}
+	}
+	feed(s, first(4))
+	if len(armed) != 4 || armed[3] != 3*time.Second {
+		t.Errorf("a datagram after all had expired: timers %v", armed)
+	}
+}
