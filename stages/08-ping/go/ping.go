@@ -111,28 +111,11 @@ func netCommands(s *netstack.Stack, in io.Reader) {
 
 // pingCommand runs "ping A.B.C.D [count [size]]" and returns the last sequence number used.
 func pingCommand(s *netstack.Stack, args []string, seq uint16) uint16 {
-	usage := func() uint16 {
+	dst, count, size, ok := parsePingArgs(args)
+	if !ok {
 		fmt.Printf("net: usage: ping A.B.C.D [count [size]] (count 1-%d, default 3; size 0-%d, default %d)\n",
 			pingMaxCount, netstack.MaxPingPayload, pingDefaultSize)
 		return seq
-	}
-	if len(args) < 1 || len(args) > 3 {
-		return usage()
-	}
-	dst, err := netstack.ParseIPv4(args[0])
-	if err != nil {
-		return usage()
-	}
-	count, size := 3, pingDefaultSize
-	if len(args) > 1 {
-		if count, err = strconv.Atoi(args[1]); err != nil || count < 1 || count > pingMaxCount {
-			return usage()
-		}
-	}
-	if len(args) > 2 {
-		if size, err = strconv.Atoi(args[2]); err != nil || size < 0 || size > netstack.MaxPingPayload {
-			return usage()
-		}
 	}
 	payload := make([]byte, size)
 	for i := range payload {
@@ -162,6 +145,29 @@ func pingCommand(s *netstack.Stack, args []string, seq uint16) uint16 {
 	}
 	fmt.Printf("ping %s: requests %d, replies %d, payloads differ %d\n", who, count, replies, differ)
 	return seq
+}
+
+// parsePingArgs reads the words after "ping": an address, then optionally a count and a size.
+func parsePingArgs(args []string) (dst [4]byte, count, size int, ok bool) {
+	if len(args) < 1 || len(args) > 3 {
+		return dst, 0, 0, false
+	}
+	dst, err := netstack.ParseIPv4(args[0])
+	if err != nil {
+		return dst, 0, 0, false
+	}
+	count, size = 3, pingDefaultSize
+	if len(args) > 1 {
+		if count, err = strconv.Atoi(args[1]); err != nil || count < 1 || count > pingMaxCount {
+			return dst, 0, 0, false
+		}
+	}
+	if len(args) > 2 {
+		if size, err = strconv.Atoi(args[2]); err != nil || size < 0 || size > netstack.MaxPingPayload {
+			return dst, 0, 0, false
+		}
+	}
+	return dst, count, size, true
 }
 
 func printCounters(s *netstack.Stack) {

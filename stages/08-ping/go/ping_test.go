@@ -152,3 +152,43 @@ func TestNetMainWithoutNetworkCard(t *testing.T) {
 		t.Errorf("output %q, want %q", out, want)
 	}
 }
+
+func TestParsePingArgs(t *testing.T) {
+	tests := []struct {
+		line        string
+		count, size int
+		ok          bool
+	}{
+		{"10.99.0.1", 3, 56, true},
+		{"10.99.0.1 5", 5, 56, true},
+		{"10.99.0.1 1 65507", 1, 65507, true},
+		{"10.99.0.1 1 0", 1, 0, true},
+		{"", 0, 0, false},
+		{"10.99.0", 0, 0, false},
+		{"10.99.0.1 0", 0, 0, false},
+		{"10.99.0.1 1001", 0, 0, false},
+		{"10.99.0.1 1 65508", 0, 0, false},
+		{"10.99.0.1 1 -1", 0, 0, false},
+		{"10.99.0.1 x", 0, 0, false},
+		{"10.99.0.1 1 1 1", 0, 0, false},
+	}
+	for _, tt := range tests {
+		dst, count, size, ok := parsePingArgs(strings.Fields(tt.line))
+		if ok != tt.ok || (ok && (dst != [4]byte{10, 99, 0, 1} || count != tt.count || size != tt.size)) {
+			t.Errorf("%q: %v %d %d %v, want %d %d %v", tt.line, dst, count, size, ok, tt.count, tt.size, tt.ok)
+		}
+	}
+}
+
+// A console line is outside input: any words give a usage answer or values within bounds.
+func FuzzParsePingArgs(f *testing.F) {
+	for _, line := range []string{"10.99.0.1", "10.99.0.1 5 1473", "10.99.0.1 +5", "1.2.3.4 1 65507", "x y z w"} {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		_, count, size, ok := parsePingArgs(strings.Fields(line))
+		if ok && (count < 1 || count > pingMaxCount || size < 0 || size > netstack.MaxPingPayload) {
+			t.Fatalf("%q: count %d size %d", line, count, size)
+		}
+	})
+}

@@ -74,3 +74,29 @@ func TestConfigDefaultsAndMTUBounds(t *testing.T) {
 		t.Errorf("DefaultMaxReassemblyBytes %d cannot hold one 64 KiB datagram", DefaultMaxReassemblyBytes)
 	}
 }
+
+// The environment and the command line are outside input: whatever they hold, the result is
+// an error or a configuration within bounds that says what the text said.
+func FuzzConfigFromEnv(f *testing.F) {
+	f.Add("00:16:3e:63:00:02", "10.99.0.2", "1500", "ip=10.99.0.5")
+	f.Add("00:16:3e:63:00:02", "", "", "net")
+	f.Add("", "10.99.0.2", "9000", "")
+	f.Add("00:16:3e:63:00:02", "10.99.0", "x", "ip=")
+	f.Fuzz(func(t *testing.T, mac, ip, mtu, arg string) {
+		env := map[string]string{EnvMAC: mac, EnvIP: ip, EnvMTU: mtu}
+		cfg, err := ConfigFromEnv(func(k string) string { return env[k] }, []string{"goapp", "net", arg})
+		if err != nil {
+			return
+		}
+		if cfg.MTU < 68 || cfg.MTU > 65535 || FormatMAC(cfg.MAC) != strings.ToLower(mac) {
+			t.Fatalf("%q %q %q %q gave %+v", mac, ip, mtu, arg, cfg)
+		}
+		want := ip
+		if strings.HasPrefix(arg, ArgIP) {
+			want = strings.TrimPrefix(arg, ArgIP)
+		}
+		if (want == "" && cfg.IP != [4]byte{}) || (want != "" && FormatIPv4(cfg.IP) != want) {
+			t.Fatalf("address %v from VIF0_IP=%q and %q", cfg.IP, ip, arg)
+		}
+	})
+}
