@@ -51,7 +51,7 @@ ETHERNET_HEADER = 14  # frames shorter than this cannot be sent with AF_PACKET
 
 BROADCAST = b"\xff" * 6
 ETH_IPV4, ETH_ARP = 0x0800, 0x0806
-# IEEE 802's "local experimental" EtherTypes (IEEE Std 802-2014 section 9.2.4): no stack serves them.
+# IEEE 802's two "local experimental" EtherTypes: no stack serves them.
 ETH_EXPERIMENTAL_1, ETH_EXPERIMENTAL_2 = 0x88B5, 0x88B6
 PROTO_ICMP = 1
 PROTO_EXPERIMENTAL = 253  # RFC 3692: for experimentation and testing

@@ -66,8 +66,8 @@ func FormatMAC(mac [6]byte) string {
 	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5])
 }
 
-// isGroupMAC: the least significant bit of the first byte is the I/G bit (IEEE 802-2014
-// section 8.2): set for multicast and broadcast addresses.
+// isGroupMAC: the least significant bit of the first byte is IEEE 802's I/G bit: set for
+// multicast and broadcast addresses.
 func isGroupMAC(mac [6]byte) bool { return mac[0]&1 != 0 }
 
 // isGroupIPv4: limited broadcast 255.255.255.255 (RFC 919) and class D multicast 224.0.0.0/4

@@ -30,7 +30,11 @@
 //	fragment.go, send.go              our own datagrams fragmented to the MTU
 //	icmp.go, receive_icmp.go          echo answered byte for byte, up to 65507 data bytes
 //	checksum.go                       the Internet checksum (RFC 1071)
+//	ratelimit.go                      ICMP errors rate-limited (a token bucket)
 //	drops.go, counters.go             every dropped frame counted under a fixed reason
+//	config.go, envconfig.go, addr.go  the Config and its defaults, the guest's environment,
+//	                                  address text
+//	stack.go, ping.go                 the Stack, Announce and Ping
 //
 // Robustness: malformed input never panics and never blocks; every frame read is either acted
 // on or counted as dropped under exactly one DropReason (Counters.Unaccounted is zero), and

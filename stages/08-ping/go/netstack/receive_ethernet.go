@@ -17,8 +17,8 @@ func (s *Stack) receiveEthernet(frame []byte, now time.Time, fx *effects) {
 		s.drop(fx, DropEthernetTooLong, 1)
 		return
 	}
-	// A source address is always an individual one (IEEE 802-2014 section 8.2); our own as
-	// source means the frame is ours coming back (a loop in the bridge).
+	// A source address is always an individual one (IEEE 802 addressing: the I/G bit is
+	// clear); our own as source means the frame is ours coming back (a loop in the bridge).
 	if isGroupMAC(h.src) || h.src == s.cfg.MAC {
 		s.drop(fx, DropEthernetBadSource, 1)
 		return

@@ -7,11 +7,14 @@ import "time"
 //
 // Addresses (RFC 1122 section 3.2.1.3): a datagram from a broadcast, multicast, loopback or
 // unspecified (0.0.0.0) source, or from our own address, is discarded, since no answer could
-// go back to it.  Only datagrams for our own address are taken: this host forwards nothing
-// (RFC 1122 section 3.3.4's "not a gateway"), and it serves no broadcast or multicast.
+// go back to it.  Only datagrams for our own address are taken: this host forwards nothing,
+// and it serves no broadcast or multicast.
 //
-// TTL 0: RFC 791 says a datagram whose time to live is zero "must be destroyed".  (RFC 1122
-// section 3.2.1.7 only forbids discarding a datagram for a TTL below 2 that is still above 0.)
+// TTL 0 is dropped: RFC 791 says a datagram whose time to live is zero "must be destroyed".
+// That is the kit's choice, not every stack's: RFC 1122 section 3.2.1.7 later told hosts not to
+// discard a datagram just because its TTL is below 2, and Linux delivers such datagrams
+// locally.  A TTL of 0 only comes from a broken or hostile sender, and the checker's corpus
+// counts it as one more fault the stack must notice.
 //
 // Protocols: only ICMP.  Any other, once the datagram is whole, is answered with ICMP
 // destination unreachable, code 2 "protocol unreachable" (RFC 1122 section 3.2.2.1), UDP and

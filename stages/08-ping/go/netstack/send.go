@@ -8,8 +8,8 @@ import "time"
 // sendIPv4 queues a datagram from our address to dst, whose link address is linkDst.
 //
 // Identification: one counter for every datagram we send, so fragments of two datagrams to
-// the same peer never share one within the counter's wrap (RFC 791; RFC 6864 section 4.1
-// asks for uniqueness per source, destination and protocol within the datagram's lifetime).
+// the same peer never share one within the counter's wrap (RFC 791; RFC 6864 asks for
+// uniqueness per source, destination and protocol while fragments may be in flight).
 // DF stays clear so that a large echo reply can be fragmented like its request was.
 func (s *Stack) sendIPv4(linkDst [6]byte, dst [4]byte, protocol, tos uint8, payload []byte, fx *effects) error {
 	link := appendEthernet(make([]byte, 0, etherHeaderLen), ethernetHeader{dst: linkDst, src: s.cfg.MAC, etherType: etherTypeIPv4})
