@@ -1,4 +1,4 @@
-"""Command line: python3 -m checker {list,run,record,rules,host-image} ...
+"""Command line: python3 -m checker {list,run,record,console,grade,rules,host-image} ...
 
 `run` builds the named stages (all when none is named), boots each scenario as a Xen PV guest
 on one boot of the test host, compares each console with its transcript and prints a report.
@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from . import build, buildenv, network, report, results
+from . import build, buildenv, grade_build, gradebook, network, report, results, submission
+from .grade import Grader, qemu_or_xl
 from .errors import CheckerError, HostError, SpecError, UsageError
 from .normalize import describe_rules, normalize
 from .runlock import RunLock
@@ -66,6 +67,27 @@ def _parser() -> argparse.ArgumentParser:
     con = sub.add_parser("console", help="boot one scenario and connect your terminal to its console "
                                          "(Ctrl-] leaves and destroys the domain)")
     host_options(con)
+    grade = sub.add_parser("grade", help="build and check a class's submissions, one directory per student, "
+                                         "and write the grade table")
+    grade.add_argument("submissions", nargs="+", type=Path, metavar="DIR",
+                       help="a student's copy of the kit (DIR/stages/NN-name) or of some stages (DIR/NN-name); "
+                            "the directory's name is the student's")
+    grade.add_argument("--stage", action="append", default=[], metavar="STAGE", dest="stages",
+                       help="grade only this stage or scenario (repeatable; default: every stage of this kit)")
+    grade.add_argument("--out", type=Path, default=Path("grade-out"),
+                       help="where the grades and each student's files go (default: ./grade-out)")
+    limits = grade_build.Limits()
+    grade.add_argument("--build-timeout", type=float, default=limits.build_s, metavar="SECONDS",
+                       help=f"the most one stage's configure and build may take (default: {limits.build_s:g})")
+    grade.add_argument("--build-limit-mb", type=int, default=limits.build_mb, metavar="MIB",
+                       help=f"the most one stage's build may write (default: {limits.build_mb})")
+    grade.add_argument("--jobs", type=int, default=limits.jobs,
+                       help=f"parallel jobs of one build (default: {limits.jobs}, this machine's cores)")
+    grade.add_argument("--backend", choices=["qemu", "xl"], default="qemu",
+                       help="qemu: the embedded Xen test host (default); xl: this machine's Xen")
+    grade.add_argument("--accel", choices=["auto", "tcg", "kvm"], default="auto",
+                       help="QEMU accelerator for the test host (default: KVM if it can run Xen)")
+    wait_option(grade)
     rules = sub.add_parser("rules", help="print the normalisation rules (with a stage's own rules if named)")
     rules.add_argument("stages", nargs="*", metavar="STAGE")
     wait_option(sub.add_parser("host-image", help="build (or reuse) the embedded test host image and say where it is"))
@@ -371,6 +393,40 @@ def cmd_console(args) -> int:
     return 0
 
 
+def cmd_grade(args) -> int:
+    """Builds and checks every submission against this kit; the exit code says whether the
+    grading itself worked (0), or some scenarios ended in HOST-ERROR and need grading again (1)."""
+    t0 = time.monotonic()
+    selection = select(_stages(args), args.stages)
+    runnable, problems = _spec_checks(selection)
+    if problems:
+        # The reference is the grader's: grading against a broken one would mark every student
+        # down for the grader's mistake, so nothing is graded until it is fixed.
+        raise SpecError("the kit's own stages are not ready to grade against (fix them, or leave them out "
+                        "with --stage):\n" + "\n".join(f"{p.scenario_id}: {p.details}" for p in problems))
+    if args.build_timeout <= 0 or args.build_limit_mb <= 0 or args.jobs <= 0:
+        raise UsageError("--build-timeout, --build-limit-mb and --jobs must be positive")
+    subs = submission.find(args.submissions, [stage for stage, _ in runnable])
+    out = args.out.resolve()
+    if problem := buildenv.probe(out):
+        raise HostError(problem.replace("--build-dir", "--out"))
+    limits = grade_build.Limits(build_s=args.build_timeout, build_mb=args.build_limit_mb, jobs=args.jobs)
+    count = sum(len(scs) for _, scs in runnable)
+    log(f"grade: {len(subs)} submission(s), {count} scenario(s) each, of {', '.join(s.name for s, _ in runnable)}; "
+        f"results in {out}")
+    # The builds hold the lock too: they need the cores the test host's TCG runs on, and
+    # another run's guests starved of them would end in TIMEOUT.
+    with RunLock(args.build_dir, args.wait, log):
+        open_host = qemu_or_xl(args.backend, args.accel, args.build_dir / "testhost", log)
+        grader = Grader(args.repo, runnable, subs, out, limits, open_host, log)
+        book = grader.run()
+    header = [f"graded {len(subs)} submission(s) in {time.monotonic() - t0:.1f} s with {grader.boots} test "
+              f"host boot(s); {out / gradebook.CSV_FILE}"]
+    print()
+    print(gradebook.write_all(book, out, header), end="")
+    return 1 if book.host_errors() else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.repo = args.repo.resolve()
@@ -378,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     # A grader's Ctrl-C or a CI runner's SIGTERM must still tear the test host down.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     commands = {"list": cmd_list, "run": cmd_run, "record": cmd_record, "rules": cmd_rules, "console": cmd_console,
-                "host-image": cmd_host_image}
+                "host-image": cmd_host_image, "grade": cmd_grade}
     try:
         return commands[args.command](args)
     except CheckerError as e:

@@ -19,7 +19,9 @@ DETAIL_LINES = 80
 
 # JUnit tells failures from errors: a wrong console is a failed test, while a kernel that did
 # not build, a broken test host or a wrong stage.toml means the test could not run at all.
-_FAILURES = (Verdict.MISMATCH, Verdict.UNEXPECTED_CRASH, Verdict.TIMEOUT)
+# A stage missing from a student's submission (`checker grade`) is a failed test too: it scores
+# nothing, and a CI view must not show it as skipped, which reads as "fine".
+_FAILURES = (Verdict.MISMATCH, Verdict.UNEXPECTED_CRASH, Verdict.TIMEOUT, Verdict.MISSING)
 _ERRORS = (Verdict.BUILD_ERROR, Verdict.HOST_ERROR, Verdict.SPEC_ERROR)
 
 # Characters XML 1.0 does not allow at all, not even escaped (most C0 controls, surrogates,
@@ -86,8 +88,22 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def write_junit(outcomes: Sequence[Outcome], path: Path, suite_name: str = "unigornel-checker") -> None:
-    """Writes one JUnit <testsuite> with a <testcase> per scenario."""
+def _properties(parent: ET.Element, values: dict[str, str]) -> None:
+    holder = ET.SubElement(parent, "properties")
+    for name, value in values.items():
+        ET.SubElement(holder, "property", {"name": name, "value": _xml_text(value)})
+
+
+def write_junit(outcomes: Sequence[Outcome], path: Path, suite_name: str = "unigornel-checker",
+                properties: dict[str, str] | None = None,
+                points: dict[str, tuple[int, int]] | None = None) -> None:
+    """Writes one JUnit <testsuite> with a <testcase> per scenario.
+
+    properties: <property> elements of the suite (`checker grade` names the student and the
+    score there); points: per scenario id, (points earned, points possible), shown as a
+    property "points" = "1/1" of its testcase, which the CI systems that read testcase
+    properties display and the others ignore.
+    """
     failures = sum(1 for o in outcomes if o.verdict in _FAILURES)
     errors = sum(1 for o in outcomes if o.verdict in _ERRORS)
     total_time = sum(o.elapsed_s or 0.0 for o in outcomes)
@@ -95,12 +111,17 @@ def write_junit(outcomes: Sequence[Outcome], path: Path, suite_name: str = "unig
         "name": suite_name, "tests": str(len(outcomes)), "failures": str(failures),
         "errors": str(errors), "skipped": "0", "time": f"{total_time:.3f}",
     })
+    if properties:
+        _properties(suite, properties)
     for o in outcomes:
         stage = o.scenario_id.split("/", 1)[0]
         case = ET.SubElement(suite, "testcase", {
             "classname": f"stages.{stage}", "name": _xml_text(o.scenario_id),
             "time": f"{o.elapsed_s or 0.0:.3f}",
         })
+        if points and o.scenario_id in points:
+            earned, possible = points[o.scenario_id]
+            _properties(case, {"points": f"{earned}/{possible}"})
         if o.verdict in _FAILURES or o.verdict in _ERRORS:
             tag = "failure" if o.verdict in _FAILURES else "error"
             problem = ET.SubElement(case, tag, {"message": _xml_text(o.summary),

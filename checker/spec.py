@@ -43,6 +43,7 @@ RUN_DEFAULTS: dict[str, Any] = {
     "transcript": "expected-console.txt",
     "max_console_bytes": 262144,
     "vif": False,
+    "points": 1,
 }
 DEFAULT_DOM0_TIMEOUT_S = 60.0
 MAX_DOM0_TIMEOUT_S = 600.0
@@ -94,6 +95,7 @@ class Scenario:
     rules: tuple[Rule, ...]  # stage-specific normalisation rules, applied after the defaults
     max_console_bytes: int
     vif: bool = False     # the guest gets a network interface on dom0's bridge (checker/network.py)
+    points: int = 1       # what a PASS is worth when `checker grade` adds up a student's score
 
     @property
     def id(self) -> str:
@@ -237,6 +239,11 @@ def _check_max_bytes(where: _Where, key: str, value: Any) -> int:
     return _whole(where, key, value, 1, "bytes")
 
 
+def _check_points(where: _Where, key: str, value: Any) -> int:
+    # 0 is allowed: a scenario shown in the grade table that counts for nothing (a demo).
+    return _whole(where, key, value, 0, "points")
+
+
 def _check_bool(where: _Where, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise where.error(key, f"must be true or false (without quotes), got {_kind(value)}")
@@ -253,6 +260,7 @@ _RUN_CHECKS: dict[str, Callable[[_Where, str, Any], Any]] = {
     "transcript": _relative_file,
     "max_console_bytes": _check_max_bytes,
     "vif": _check_bool,
+    "points": _check_points,
 }
 _TOP_KEYS = ("stage", "run", "normalize", "input", "scenario")
 _STAGE_KEYS = ("title",)
@@ -421,6 +429,7 @@ def _scenario(stage_name: str, directory: Path, name: str, settings: dict[str, A
         rules=rules,
         max_console_bytes=merged["max_console_bytes"],
         vif=merged["vif"],
+        points=merged["points"],
     )
 
 

@@ -36,6 +36,7 @@ class Verdict(str, enum.Enum):
     BUILD_ERROR = "BUILD-ERROR"            # the kernel did not compile or link
     HOST_ERROR = "HOST-ERROR"              # the test host or this machine failed, not the student's kernel
     SPEC_ERROR = "SPEC-ERROR"              # the stage's stage.toml (or a file it names) is wrong
+    MISSING = "MISSING"                    # `checker grade`: the submission has no directory for the stage
 
 
 @dataclass

@@ -210,7 +210,8 @@ def test_host_error_says_it_is_not_the_students_fault():
 
 def test_verdict_values_are_the_report_words():
     assert [v.value for v in Verdict] == [
-        "PASS", "MISMATCH", "UNEXPECTED-CRASH", "TIMEOUT", "BUILD-ERROR", "HOST-ERROR", "SPEC-ERROR"]
+        "PASS", "MISMATCH", "UNEXPECTED-CRASH", "TIMEOUT", "BUILD-ERROR", "HOST-ERROR", "SPEC-ERROR",
+        "MISSING"]
     assert Verdict.UNEXPECTED_CRASH == "UNEXPECTED-CRASH"
 
 

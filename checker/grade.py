@@ -1,0 +1,300 @@
+"""`python3 -m checker grade DIR...`: a class's submissions built and checked in one go.
+
+First every submission is built, each stage in the student's own build directory and within
+its own limits (grade_build.py); then the kernels of all of them are booted on one test host,
+one scenario after another, and judged against the grader's own kit (stage.toml and
+transcripts), never the student's copy.  One student's kernel can therefore cost only its own
+time: a flood ends at max_console_bytes, a hang at timeout_s, a build at its limits.  A kernel
+that breaks the host itself gets HOST-ERROR, and the host is rebooted for the next scenario;
+nothing else reboots it, except that dom0 holds at most PAYLOAD_BUDGET_MB of kernels per boot
+(a large class is booted in several groups of whole students).
+
+The results are written under the output directory (gradebook.py for the tables):
+
+    grades.csv, summary.txt                      the class
+    <student>/junit.xml                          one student
+    <student>/<stage>/<scenario>/                console.txt, diff.txt, result.json, ...
+    <student>/build/<stage>.log                  the stage's build output
+    test-host/boot-N/xen-serial.log              each host boot's Xen and dom0 console
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, ContextManager
+
+from . import gradebook, grade_build, network, results
+from .errors import HostError
+from .runner import Host, Runner
+from .spec import Scenario, Stage
+from .submission import Submission
+from .verdict import Outcome, Verdict, build_error, environment_error, host_error
+
+MIB = 1024 * 1024
+# dom0 has 512 MiB and holds the kernels twice while Linux unpacks its initramfs (the archive,
+# then the files); 128 MiB of kernels (about 80 stage kernels, ten full submissions) leaves it
+# room for the toolstack and xenconsoled.  A conservative bound, not a measured one.
+PAYLOAD_BUDGET_MB = 128
+# A host that fails to come up twice in a row will not come up a third time.
+MAX_BOOT_FAILURES = 2
+# Three scenarios of a row, each on a freshly booted host, ending in HOST-ERROR: the host is
+# broken, not one student's kernel; the rest is not run rather than rebooted for one by one.
+MAX_HOST_ERRORS_IN_A_ROW = 3
+
+OpenHost = Callable[[dict[str, Path], Path], ContextManager[Host]]
+
+
+@dataclass(frozen=True)
+class _Boot:
+    """One scenario of one student, with the payload name of its kernel."""
+
+    student: str
+    scenario: Scenario
+    kernel: str
+
+
+def missing(scenario: Scenario, sub: Submission) -> Outcome:
+    where = sub.stages_root / scenario.stage
+    return Outcome(scenario.id, Verdict.MISSING,
+                   f"the submission has no {scenario.stage} (looked for {where})")
+
+
+def failed_build(scenario_id: str, log_name: str, log_tail: str, first: str | None) -> Outcome:
+    """A stage that did not build; the first of its scenarios carries the log's end, the
+    others point at it (one build, one log), and all of them name the whole log's file."""
+    if first is not None:
+        return Outcome(scenario_id, Verdict.BUILD_ERROR,
+                       f"the kernel did not build (as for {first}); the log is {log_name}")
+    return Outcome(scenario_id, Verdict.BUILD_ERROR, f"the kernel did not build; the log is {log_name}",
+                   log_tail.rstrip() or "(the build printed nothing)")
+
+
+def stopped_build(scenario_id: str, why: str, log_tail: str) -> Outcome:
+    return Outcome(scenario_id, Verdict.BUILD_ERROR, f"the build was stopped: {why}",
+                   log_tail.rstrip() or "(the build printed nothing)")
+
+
+class _ClassRunner(Runner):
+    """The runner, with the student's name in each domain's name: Xen's serial log then says
+    whose kernel a domain was, which matters most when one of them broke the host."""
+
+    student = ""
+
+    def domain_name(self, scenario: Scenario) -> str:
+        who = re.sub(r"[^a-z0-9-]", "-", self.student.lower())[:24]
+        return f"{who}-{super().domain_name(scenario)}"
+
+
+class Grader:
+    def __init__(self, kit: Path, selection: list[tuple[Stage, list[Scenario]]], subs: list[Submission],
+                 out: Path, limits: grade_build.Limits, open_host: OpenHost,
+                 log: Callable[[str], None] = print):
+        self.kit = kit
+        self.scenarios = [sc for _, scs in selection for sc in scs]
+        self.selection = selection
+        self.subs = subs
+        self.out = out
+        self.limits = limits
+        self.open_host = open_host
+        self.log = log
+        self.book = gradebook.Gradebook([s.student for s in subs], self.scenarios)
+        self.todo: list[_Boot] = []
+        self.kernels: dict[str, Path] = {}   # payload name -> kernel file
+        self.boots = 0                       # host boots so far
+        self.done = 0                        # scenarios booted so far
+        self.host_errors_in_a_row = 0
+
+    # -- the whole run -------------------------------------------------------------------------
+
+    def run(self) -> gradebook.Gradebook:
+        for sub in self.subs:
+            self._clear(sub)
+        for number, sub in enumerate(self.subs, start=1):
+            self._build(number, sub)
+        for batch in self._batches():
+            self._boot_batch(batch)
+        self._write_missing_results()
+        return self.book
+
+    def _clear(self, sub: Submission) -> None:
+        """The selected scenarios' directories hold this run's files only."""
+        student_dir = self.out / sub.student
+        for sc in self.scenarios:
+            results.clear(results.scenario_dir(student_dir, sc))
+        (student_dir / gradebook.JUNIT_FILE).unlink(missing_ok=True)
+
+    def _record(self, student: str, outcome: Outcome) -> None:
+        self.book.outcomes[(student, outcome.scenario_id)] = outcome
+
+    def _write_missing_results(self) -> None:
+        """result.json for every scenario the runner did not write one for (not booted)."""
+        for student in self.book.students:
+            for sc in self.scenarios:
+                directory = results.scenario_dir(self.out / student, sc)
+                if not (directory / results.RESULT_FILE).exists():
+                    results.write_result(directory, self.book.outcome(student, sc))
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self, number: int, sub: Submission) -> None:
+        have = ", ".join(sub.present) or "none of the stages graded"
+        self.log(f"== {sub.student} ({number}/{len(self.subs)}): {sub.layout()} in {sub.directory}; "
+                 f"stages: {have} ==")
+        for stage, scenarios in self.selection:
+            if stage.name not in sub.present:
+                for sc in scenarios:
+                    self._record(sub.student, missing(sc, sub))
+                self.log(f"{sub.student} {stage.name}: MISSING ({len(scenarios)} scenario(s))")
+                continue
+            self.log(f"{sub.student} {stage.name}: building (at most {self.limits.build_s:g} s and "
+                     f"{self.limits.build_mb} MiB)")
+            built = grade_build.build(self.kit, sub.present[stage.name], self.out / sub.student, stage.name,
+                                      self.limits, lambda line: self.log(f"{sub.student} {stage.name}: {line}"))
+            if built.ok:
+                self._take_kernels(number, sub, scenarios, built)
+                continue
+            first = scenarios[0].id
+            log_name = f"{sub.student}/build/{stage.name}.log"
+            for sc in scenarios:
+                if built.machine_cause:
+                    outcome = environment_error(sc.id, built.machine_cause)
+                elif built.stopped:
+                    outcome = stopped_build(sc.id, built.stopped, built.log_tail if sc.id == first else "")
+                else:
+                    outcome = failed_build(sc.id, log_name, built.log_tail, None if sc.id == first else first)
+                self._record(sub.student, outcome)
+            said = built.stopped or (built.machine_cause.splitlines()[0] if built.machine_cause else
+                                     "the kernel did not build")
+            self.log(f"{sub.student} {stage.name}: BUILD-ERROR after {built.seconds:.1f} s: {said}")
+
+    def _take_kernels(self, number: int, sub: Submission, scenarios: list[Scenario],
+                      built: grade_build.StageBuild) -> None:
+        self.log(f"{sub.student} {scenarios[0].stage}: built in {built.seconds:.1f} s")
+        for sc in scenarios:
+            path = built.kernel_dir / sc.kernel
+            # Unique per student: every student's kernels are in the same dom0 at once.
+            name = f"s{number:03d}-{sc.stage}-{Path(sc.kernel).stem}"
+            if not path.is_file():
+                self._record(sub.student, build_error(sc.id, f"the build succeeded but produced no {path}"))
+                continue
+            size = path.stat().st_size
+            if size > self.limits.kernel_mb * MIB:
+                self._record(sub.student, Outcome(
+                    sc.id, Verdict.BUILD_ERROR,
+                    f"the kernel {path.name} is {size // MIB} MiB; at most {self.limits.kernel_mb} MiB "
+                    "is booted (every kernel is held in the test host's memory)"))
+                continue
+            self.kernels[name] = path
+            self.todo.append(_Boot(sub.student, sc, name))
+
+    # -- booting -------------------------------------------------------------------------------
+
+    def _batches(self) -> list[list[_Boot]]:
+        """The scenarios to boot in groups of whole students whose kernels fit dom0's budget."""
+        batches: list[list[_Boot]] = []
+        size = 0
+        for student in self.book.students:
+            mine = [b for b in self.todo if b.student == student]
+            need = sum(self.kernels[name].stat().st_size for name in {b.kernel for b in mine})
+            if not mine:
+                continue
+            if batches and size + need <= PAYLOAD_BUDGET_MB * MIB:
+                batches[-1] += mine
+                size += need
+            else:
+                batches.append(list(mine))
+                size = need
+        return batches
+
+    def _payload(self, batch: list[_Boot]) -> dict[str, Path]:
+        """The kernels of the batch, and the frame files its send_frames steps need."""
+        payload = {b.kernel: self.kernels[b.kernel] for b in batch}
+        corpora = {step.send_frames for b in batch for step in b.scenario.inputs if step.kind == "frames"}
+        if corpora:
+            payload |= network.write_frame_payloads(corpora, self.out / "test-host" / "frames")
+        return payload
+
+    def _boot_batch(self, batch: list[_Boot]) -> None:
+        pending = list(batch)
+        payload = self._payload(batch)
+        failed_boots = 0
+        while pending:
+            self.boots += 1
+            workdir = self.out / "test-host" / f"boot-{self.boots}"
+            up = False
+            try:
+                with self.open_host(payload, workdir) as host:
+                    up, failed_boots = True, 0
+                    self.log(f"test host: boot {self.boots}: {host.accel_reason}, Xen {host.xen_version}, "
+                             f"ready in {host.boot_seconds:.1f} s")
+                    # One runner per host boot: it numbers the domains, and a name must not be
+                    # reused within a boot (xenconsoled appends to the old log of that name).
+                    runner = _ClassRunner(host, self.out, self.log)
+                    while pending:
+                        if not self._boot_one(runner, pending.pop(0)):
+                            break
+            except HostError as e:
+                if up:
+                    self.log(f"test host: boot {self.boots} did not shut down cleanly: {str(e).splitlines()[0]}")
+                    continue
+                failed_boots += 1
+                first = str(e).splitlines()[0] if str(e).strip() else "no details"
+                self.log(f"test host: boot {self.boots} failed: {first} (serial log in {workdir})")
+                if failed_boots >= MAX_BOOT_FAILURES:
+                    self._give_up(pending, f"the test host did not come up {failed_boots} times in a row: {e}")
+                    return
+            if pending and self.host_errors_in_a_row >= MAX_HOST_ERRORS_IN_A_ROW:
+                self._give_up(pending, f"{self.host_errors_in_a_row} scenarios in a row ended in HOST-ERROR, "
+                                       "each on a freshly booted test host; the host is broken")
+                return
+            if pending:
+                self.log(f"test host: rebooting for the next scenario ({len(pending)} left)")
+
+    def _give_up(self, pending: list[_Boot], why: str) -> None:
+        self.log(f"test host: {why}; {len(pending)} scenario(s) not run")
+        for b in pending:
+            self._record(b.student, host_error(b.scenario.id, f"not run: {why}"))
+        pending.clear()
+
+    def _boot_one(self, runner: _ClassRunner, b: _Boot) -> bool:
+        """Runs one scenario; False when the host failed and must be rebooted."""
+        self.done += 1
+        sc = b.scenario
+        tag = f"[{self.done}/{len(self.todo)}] {b.student} {sc.id}"
+        self.log(f"{tag}: booting ({sc.memory_mb} MB, timeout {sc.timeout_s:g} s)")
+        runner.results_dir = self.out / b.student
+        runner.student = b.student
+        t0 = time.monotonic()
+        try:
+            outcome = runner.run(sc, b.kernel)
+        except HostError as e:
+            outcome = host_error(sc.id, str(e))
+            outcome.elapsed_s = time.monotonic() - t0
+            self._record(b.student, outcome)
+            self.host_errors_in_a_row += 1
+            self.log(f"{tag}: HOST-ERROR ({outcome.elapsed_s:.1f} s): {outcome.summary}")
+            return False
+        self.host_errors_in_a_row = 0
+        self._record(b.student, outcome)
+        self.log(f"{tag}: {outcome.verdict.value} ({outcome.elapsed_s or 0:.1f} s)")
+        return True
+
+
+def qemu_or_xl(backend: str, accel: str, image_cache: Path, log: Callable[[str], None]) -> OpenHost:
+    """The back end `run` uses, with the host's files in a directory of the grader's choosing."""
+    @contextlib.contextmanager
+    def open_host(payload: dict[str, Path], workdir: Path):
+        if backend == "xl":
+            from .testhost.xl_local import LocalXlHost
+            with LocalXlHost(workdir, payload, log) as host:
+                yield host
+        else:
+            from .testhost import image
+            from .testhost.qemu import QemuXenHost
+            img = image.build(image_cache, log)
+            with QemuXenHost(img, workdir, payload, accel, log) as host:
+                yield host
+    return open_host
