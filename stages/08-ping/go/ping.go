@@ -80,9 +80,9 @@ func netMain(args []string) {
 	fmt.Println("net: ready, ping me")
 
 	netCommands(s, os.Stdin)
-	printCounters(s)
-	s.Close()
+	s.Close() // prints the stack's last log lines, so that the counters come after them
 	<-served
+	printCounters(s)
 	fmt.Println("net: closed")
 }
 

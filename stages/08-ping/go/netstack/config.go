@@ -11,7 +11,8 @@ type Config struct {
 
 	// Logf receives one line per notable event (an echo request answered, a neighbour that
 	// changed its address, an address conflict, the first write error), without a trailing
-	// newline.  nil: silent.
+	// newline, from a goroutine of the stack's own (logger.go: a slow console never holds
+	// up the frames).  nil: silent.
 	Logf func(format string, args ...any)
 	// LogDrops also logs the first drop of each reason.  Off by default: stray traffic (a
 	// bridge's IPv6 multicast, say) arrives at any time, and a console transcript should not

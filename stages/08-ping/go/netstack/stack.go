@@ -33,6 +33,7 @@ type Stack struct {
 	closed   bool
 	done     chan struct{} // closed by Close: wakes waiting Pings
 	c        counters
+	log      *logger // nil without Config.Logf
 	arp      *arpCache
 	reasm    *reassembler
 	pings    map[pingKey]chan echoReply
@@ -59,7 +60,7 @@ type Stack struct {
 // from now on: Close closes it if it is an io.Closer.  Nothing is read until Serve.
 func New(dev io.ReadWriter, cfg Config) *Stack {
 	cfg = cfg.withDefaults()
-	return &Stack{
+	s := &Stack{
 		dev:   dev,
 		cfg:   cfg,
 		done:  make(chan struct{}),
@@ -72,6 +73,10 @@ func New(dev io.ReadWriter, cfg Config) *Stack {
 			time.AfterFunc(d, f)
 		},
 	}
+	if cfg.Logf != nil {
+		s.log = newLogger(cfg.Logf)
+	}
+	return s
 }
 
 // readBufferSize holds any frame a device could deliver: a read into a shorter buffer
@@ -95,7 +100,8 @@ func (s *Stack) Serve() error {
 }
 
 // Close stops the stack: Serve returns nil, waiting Pings return ErrClosed, and dev is closed
-// if it is an io.Closer (which is what interrupts a Read in progress).
+// if it is an io.Closer (which is what interrupts a Read in progress).  The log lines still
+// queued are handed to Logf before Close returns.
 func (s *Stack) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
@@ -104,6 +110,9 @@ func (s *Stack) Close() error {
 		s.mu.Unlock()
 		if c, ok := s.dev.(io.Closer); ok {
 			s.closeErr = c.Close()
+		}
+		if s.log != nil {
+			s.log.close()
 		}
 	})
 	return s.closeErr
@@ -159,9 +168,9 @@ func (s *Stack) handled(frames int) { s.c.FramesHandled += uint64(frames) }
 
 // apply logs and writes what fx holds, without the lock; it returns the first write error.
 func (s *Stack) apply(fx effects) error {
-	if s.cfg.Logf != nil {
+	if s.log != nil {
 		for _, line := range fx.logs {
-			s.cfg.Logf("%s", line)
+			s.log.log(line)
 		}
 	}
 	if len(fx.frames) == 0 {
@@ -193,8 +202,8 @@ func (s *Stack) apply(fx effects) error {
 		s.wroteErr = true
 	}
 	s.mu.Unlock()
-	if logIt && s.cfg.Logf != nil {
-		s.cfg.Logf("writing a frame failed: %v (later failures are only counted)", firstErr)
+	if logIt && s.log != nil {
+		s.log.log(fmt.Sprintf("writing a frame failed: %v (later failures are only counted)", firstErr))
 	}
 	return firstErr
 }

@@ -66,13 +66,13 @@ func TestStackARPOtherCases(t *testing.T) {
 		}
 	})
 	t.Run("a known sender is refreshed by any packet", func(t *testing.T) {
-		s := newFedStack(Config{})
-		newMAC := [6]byte{0x02, 0, 0, 0, 0, 9}
 		var logs []string
-		s.cfg.Logf = func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }
+		s := newFedStack(Config{Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }})
+		newMAC := [6]byte{0x02, 0, 0, 0, 0, 9}
 		s.arp.update(peerIP, peerMAC, time.Now())
 		fx := s.receive(ethFrame(broadcastMAC, newMAC, 0x0806, arpBytes(1, 0x0800, 6, 4, 1, newMAC, peerIP, zeroMAC, other)))
 		s.apply(fx)
+		s.Close() // hands the queued log lines over
 		if e, _ := s.arp.entry(peerIP); e.mac != newMAC {
 			t.Error("RFC 826's merge did not update the entry")
 		}
@@ -128,15 +128,13 @@ func TestStackARPOtherCases(t *testing.T) {
 }
 
 func TestStackAnswersEcho(t *testing.T) {
-	var logs []string
-	s := newFedStack(Config{Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }})
+	s := newFedStack(Config{})
 	data := pattern(56, 1)
 	fx := s.receive(echoRequestFrame(1, data))
-	s.apply(fx)
 	want := ethFrame(peerMAC, ourMAC, 0x0800, ipPacket{id: 1, protocol: 1, src: ourIP, dst: peerIP, payload: icmpEcho(0, 0xbeef, 1, data)}.bytes())
 	wantFrames(t, fx.frames, want)
-	if len(logs) != 1 || logs[0] != "echo request from 10.99.0.1: seq=1, 56 data bytes" {
-		t.Errorf("log %q", logs)
+	if len(fx.logs) != 1 || fx.logs[0] != "echo request from 10.99.0.1: seq=1, 56 data bytes" {
+		t.Errorf("log %q", fx.logs)
 	}
 	// The type of service is returned; the identification counts up.
 	tos := ethFrame(ourMAC, peerMAC, 0x0800, ipPacket{tos: 0xb8, id: 9, protocol: 1, src: peerIP, dst: ourIP, payload: icmpEcho(8, 7, 2, nil)}.bytes())
@@ -441,6 +439,12 @@ func TestWriteErrorsAreCountedAndLoggedOnce(t *testing.T) {
 	if c := s.Counters(); c.WriteErrors != 3 || c.FramesOut != 0 {
 		t.Errorf("counters %+v", c)
 	}
+	if err := s.Announce(); err == nil {
+		t.Error("Announce hid the write error")
+	}
+	s.Close() // hands the queued log lines over
+	mu.Lock()
+	defer mu.Unlock()
 	n := 0
 	for _, l := range logs {
 		if strings.HasPrefix(l, "writing a frame failed: no room") {
@@ -449,9 +453,6 @@ func TestWriteErrorsAreCountedAndLoggedOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("write failure logged %d times: %q", n, logs)
-	}
-	if err := s.Announce(); err == nil {
-		t.Error("Announce hid the write error")
 	}
 }
 
