@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import signal
 import sys
 import time
@@ -396,7 +397,6 @@ def cmd_console(args) -> int:
 def cmd_grade(args) -> int:
     """Builds and checks every submission against this kit; the exit code says whether the
     grading itself worked (0), or some scenarios ended in HOST-ERROR and need grading again (1)."""
-    t0 = time.monotonic()
     selection = select(_stages(args), args.stages)
     runnable, problems = _spec_checks(selection)
     if problems:
@@ -406,6 +406,8 @@ def cmd_grade(args) -> int:
                         "with --stage):\n" + "\n".join(f"{p.scenario_id}: {p.details}" for p in problems))
     if args.build_timeout <= 0 or args.build_limit_mb <= 0 or args.jobs <= 0:
         raise UsageError("--build-timeout, --build-limit-mb and --jobs must be positive")
+    if shutil.which("cmake") is None:
+        raise HostError("cmake is not installed: run tools/setup.sh (as root) first")
     subs = submission.find(args.submissions, [stage for stage, _ in runnable])
     out = args.out.resolve()
     if problem := buildenv.probe(out):
@@ -416,12 +418,15 @@ def cmd_grade(args) -> int:
         f"results in {out}")
     # The builds hold the lock too: they need the cores the test host's TCG runs on, and
     # another run's guests starved of them would end in TIMEOUT.
+    asked = time.monotonic()
     with RunLock(args.build_dir, args.wait, log):
+        t0 = time.monotonic()
         open_host = qemu_or_xl(args.backend, args.accel, args.build_dir / "testhost", log)
         grader = Grader(args.repo, runnable, subs, out, limits, open_host, log)
         book = grader.run()
-    header = [f"graded {len(subs)} submission(s) in {time.monotonic() - t0:.1f} s with {grader.boots} test "
-              f"host boot(s); {out / gradebook.CSV_FILE}"]
+    waited = f" (after {t0 - asked:.0f} s waiting for the run lock)" if t0 - asked >= 1 else ""
+    header = [f"graded {len(subs)} submission(s) in {time.monotonic() - t0:.1f} s{waited}: {grader.timing()}",
+              f"grades: {out / gradebook.CSV_FILE}"]
     print()
     print(gradebook.write_all(book, out, header), end="")
     return 1 if book.host_errors() else 0

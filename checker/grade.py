@@ -106,18 +106,27 @@ class Grader:
         self.boots = 0                       # host boots so far
         self.done = 0                        # scenarios booted so far
         self.host_errors_in_a_row = 0
+        self.build_s = self.boot_s = 0.0    # the two phases' times, once run() is done
 
     # -- the whole run -------------------------------------------------------------------------
 
     def run(self) -> gradebook.Gradebook:
+        t0 = time.monotonic()
         for sub in self.subs:
             self._clear(sub)
         for number, sub in enumerate(self.subs, start=1):
             self._build(number, sub)
+        t1 = time.monotonic()
         for batch in self._batches():
             self._boot_batch(batch)
         self._write_missing_results()
+        self.build_s, self.boot_s = t1 - t0, time.monotonic() - t1
         return self.book
+
+    def timing(self) -> str:
+        """Where the time went, for the report's header."""
+        return (f"builds {self.build_s:.1f} s; {self.boots} test host boot(s) and {self.done} guest(s) "
+                f"{self.boot_s:.1f} s")
 
     def _clear(self, sub: Submission) -> None:
         """The selected scenarios' directories hold this run's files only."""
@@ -161,13 +170,15 @@ class Grader:
             for sc in scenarios:
                 if built.machine_cause:
                     outcome = environment_error(sc.id, built.machine_cause)
+                elif built.refused:
+                    outcome = Outcome(sc.id, Verdict.BUILD_ERROR, f"the stage was not built: {built.refused}")
                 elif built.stopped:
                     outcome = stopped_build(sc.id, built.stopped, built.log_tail if sc.id == first else "")
                 else:
                     outcome = failed_build(sc.id, log_name, built.log_tail, None if sc.id == first else first)
                 self._record(sub.student, outcome)
-            said = built.stopped or (built.machine_cause.splitlines()[0] if built.machine_cause else
-                                     "the kernel did not build")
+            said = built.refused or built.stopped or (built.machine_cause.splitlines()[0] if built.machine_cause
+                                                      else "the kernel did not build")
             self.log(f"{sub.student} {stage.name}: BUILD-ERROR after {built.seconds:.1f} s: {said}")
 
     def _take_kernels(self, number: int, sub: Submission, scenarios: list[Scenario],

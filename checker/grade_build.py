@@ -45,6 +45,7 @@ class StageBuild:
     seconds: float
     log_tail: str = ""         # the end of the build log (from its first error) when not ok
     stopped: str = ""          # why a limit stopped it ("it ran longer than 600 s")
+    refused: str = ""          # why it was not even started (the submission cannot be copied)
     machine_cause: str = ""    # the build failed because of this machine (buildenv.py)
     notes: tuple[str, ...] = ()  # files of the submission that were left out of the copy
 
@@ -64,6 +65,12 @@ def _read_tail(log: Path) -> str:
         return ""
 
 
+def _machine(exc: OSError, student_dir: Path) -> str:
+    return (f"the build could not run because of this machine, not the code: {exc}\n"
+            f"Check the file system of {student_dir} (free space, read-only mount, owner), "
+            "or choose another directory with --out")
+
+
 def build(kit: Path, source: Path, student_dir: Path, stage: str, limits: Limits,
           log: Callable[[str], None]) -> StageBuild:
     """Copies the student's `source` stage directory and builds its kernel."""
@@ -73,18 +80,25 @@ def build(kit: Path, source: Path, student_dir: Path, stage: str, limits: Limits
         submission.source_tree(kit, src.parent.parent)
         notes = tuple(submission.copy_stage(source, src, limits.source_mb * MIB))
     except submission.CopyRefused as refused:
-        return StageBuild(False, tree, 0.0, stopped=str(refused))
+        return StageBuild(False, tree, 0.0, refused=str(refused))
+    except OSError as exc:
+        if exc.filename and str(exc.filename).startswith(str(source)):
+            # A file of the submission that cannot be read (its permissions): the student's.
+            return StageBuild(False, tree, 0.0, refused=f"{exc.filename} cannot be read: {exc.strerror}")
+        return StageBuild(False, tree, 0.0, machine_cause=_machine(exc, student_dir))
     for note in notes:
         log(note)
-    tree.mkdir(parents=True, exist_ok=True)
-    log_file.write_bytes(b"")
     deadline = t0 + limits.build_s
     steps = (["cmake", "-S", str(src), "-B", str(tree)],
              ["cmake", "--build", str(tree), "--target", f"stage-{stage}", "--parallel", str(limits.jobs)])
     for cmd in steps:
-        with open(log_file, "ab") as handle:
-            handle.write(("$ " + " ".join(cmd) + "\n").encode())
-        run = bounded.run(cmd, log_file, [tree], deadline, limits.build_s, limits.build_mb * MIB)
+        try:
+            tree.mkdir(parents=True, exist_ok=True)
+            with open(log_file, "wb" if cmd is steps[0] else "ab") as handle:
+                handle.write(("$ " + " ".join(cmd) + "\n").encode())
+            run = bounded.run(cmd, log_file, [tree], deadline, limits.build_s, limits.build_mb * MIB)
+        except OSError as exc:
+            return StageBuild(False, tree, time.monotonic() - t0, machine_cause=_machine(exc, student_dir))
         if run.stopped:
             return StageBuild(False, tree, time.monotonic() - t0, build_log_tail(_read_tail(log_file)),
                               stopped=run.stopped, notes=notes)

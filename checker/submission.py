@@ -15,9 +15,12 @@ tools/) and everything that judges it (stage.toml, the expected transcripts) com
 grader's kit, so a student can neither loosen the comparison nor edit their expected output.
 The stage is copied before it is built: the build then cannot write into the submission (Go's
 -mod=mod may touch go.sum), and a submission changed during grading is not half-built.
+The copy is kept up to date rather than made anew (copy_stage), so that grading a class again
+rebuilds only what changed.
 """
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 import shutil
@@ -96,13 +99,33 @@ def _measure(source: Path, limit_bytes: int) -> tuple[int, int]:
     return size, files
 
 
-def copy_stage(source: Path, dest: Path, limit_bytes: int) -> list[str]:
-    """Copies a student's stage directory to `dest` (replacing what was there).
+def _same_file(source: Path, target: Path) -> bool:
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return False
+    # shallow=False: the bytes are compared, whatever the times say.
+    return stat.S_ISREG(info.st_mode) and filecmp.cmp(source, target, shallow=False)
 
-    Regular files keep their times, so a rebuild of an unchanged submission is incremental;
-    symbolic links are copied as links.  Anything else (a FIFO, a device node) is left out:
-    reading a FIFO would block the grader forever.  Returns one note per file left out;
-    raises CopyRefused when the directory is over `limit_bytes` or MAX_FILES.
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def copy_stage(source: Path, dest: Path, limit_bytes: int) -> list[str]:
+    """Makes `dest` a copy of a student's stage directory.
+
+    A file whose bytes are already in `dest` is left alone, a changed one is written anew (so
+    its time is now), and what the submission no longer has is removed: the build tree that
+    make keeps beside it then rebuilds exactly what changed.  Copying the student's own file
+    times instead would let a fixed file from an unpacked archive look older than the object
+    built from its first version, and the old kernel would be graded.  Symbolic links are
+    copied as links; anything else (a FIFO, a device node) is left out, since reading a FIFO
+    would block the grader forever.  Returns one note per file left out; raises CopyRefused
+    when the directory is over `limit_bytes` or MAX_FILES.
     """
     size, files = _measure(source, limit_bytes)
     if size > limit_bytes:
@@ -111,26 +134,42 @@ def copy_stage(source: Path, dest: Path, limit_bytes: int) -> list[str]:
     if files > MAX_FILES:
         raise CopyRefused(f"{source} holds more than {MAX_FILES} files; a stage has a few hundred, so it "
                           "was not built")
-    if dest.exists() or dest.is_symlink():
-        shutil.rmtree(dest)
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        _remove(dest)
     notes: list[str] = []
+    kept: set[Path] = set()
     for top, dirs, names in os.walk(source):
         here = Path(top)
-        target = dest / here.relative_to(source)
-        target.mkdir(parents=True, exist_ok=True)
+        target_dir = dest / here.relative_to(source)
+        if target_dir.is_symlink() or (target_dir.exists() and not target_dir.is_dir()):
+            _remove(target_dir)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        kept.add(target_dir)
         for name in list(dirs):
             if (here / name).is_symlink():
                 dirs.remove(name)  # os.walk does not descend into it; copy the link itself
                 names.append(name)
         for name in names:
-            path = here / name
+            path, target = here / name, target_dir / name
             info = os.lstat(path)
             if stat.S_ISLNK(info.st_mode):
-                os.symlink(os.readlink(path), target / name)
+                link = os.readlink(path)
+                if not (target.is_symlink() and os.readlink(target) == link):
+                    _remove(target)
+                    os.symlink(link, target)
             elif stat.S_ISREG(info.st_mode):
-                shutil.copy2(path, target / name)
+                if not _same_file(path, target):
+                    _remove(target)
+                    shutil.copyfile(path, target)
+                    shutil.copymode(path, target)
             else:
                 notes.append(f"left out {path}: not a regular file, directory or link")
+                continue
+            kept.add(target)
+    for top, dirs, names in os.walk(dest, topdown=False):
+        for name in names + dirs:
+            if (Path(top) / name) not in kept:
+                _remove(Path(top) / name)
     return notes
 
 

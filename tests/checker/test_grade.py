@@ -230,6 +230,10 @@ def test_each_student_gets_consoles_diffs_results_and_a_build_log(kit, tmp_path,
     assert broken["verdict"] == "BUILD-ERROR" and "expected ';'" in broken["details"]
     assert broken["summary"] == "the kernel did not build; the log is bob/build/06-hello.log"
     assert "expected ';'" in (out / "bob" / "build" / "06-hello.log").read_text()
+    (class_of_three[1] / "01-link" / "kernel" / "broken").write_text("")
+    grade_cli(kit, tmp_path, class_of_three, Hosts(), monkeypatch)
+    assert result(out, "bob", "01-link", "trap-demo")["summary"] == \
+        "the kernel did not build (as for 01-link); the log is bob/build/01-link.log"
     assert sorted(p.name for p in (out / "bob" / "06-hello" / "boot").iterdir()) == ["result.json"]
     # Built from a copy: the build never writes into the submission.
     assert (out / "bob" / "src" / "stages" / "01-link" / "kernel" / "prints.txt").exists()
@@ -360,6 +364,15 @@ def test_a_kernel_too_big_for_the_host_is_a_build_error(kit, tmp_path, class_of_
     assert hosts.boots == []
 
 
+def test_a_submission_too_big_to_copy_is_not_built(kit, tmp_path, class_of_three, fake_builds, monkeypatch):
+    monkeypatch.setattr(grade_build.Limits, "__init__", _limits_with(source_mb=0))
+    grade_cli(kit, tmp_path, class_of_three[:1], Hosts(), monkeypatch)
+    res = result(tmp_path / "out", "alice", "06-hello", "boot")
+    assert res["verdict"] == "BUILD-ERROR"
+    assert res["summary"].startswith(f"the stage was not built: {class_of_three[0] / 'stages' / '06-hello'} "
+                                     "holds more than 0 MiB")
+
+
 def _limits_with(**changed):
     original = grade_build.Limits.__init__
 
@@ -422,6 +435,23 @@ def test_the_copy_leaves_out_fifos_and_keeps_links(tmp_path):
     assert notes == [f"left out {source / 'kernel' / 'pipe'}: not a regular file, directory or link"]
     assert os.readlink(tmp_path / "copy" / "link.txt") == "kernel/prints.txt"
     assert (tmp_path / "copy" / "kernel" / "prints.txt").read_text() == "hello\n"
+
+
+def test_a_copy_again_rewrites_exactly_what_changed(tmp_path):
+    source = write_stage(tmp_path, "01-link", "hello\n", **{"old.txt": "gone soon\n", "same.txt": "same\n"})
+    dest = tmp_path / "copy"
+    submission.copy_stage(source, dest, 1024 * 1024)
+    long_ago = time.time() - 3600
+    os.utime(dest / "same.txt", (long_ago, long_ago))
+    # A fixed file unpacked from the student's archive with its old time: it must still count as new.
+    (source / "kernel" / "prints.txt").write_text("fixed\n")
+    os.utime(source / "kernel" / "prints.txt", (long_ago - 3600, long_ago - 3600))
+    (source / "old.txt").unlink()
+    submission.copy_stage(source, dest, 1024 * 1024)
+    assert (dest / "kernel" / "prints.txt").read_text() == "fixed\n"
+    assert (dest / "kernel" / "prints.txt").stat().st_mtime > long_ago
+    assert (dest / "same.txt").stat().st_mtime == pytest.approx(long_ago)  # untouched: nothing to rebuild
+    assert not (dest / "old.txt").exists()
 
 
 def test_a_huge_submission_is_not_copied(tmp_path):
