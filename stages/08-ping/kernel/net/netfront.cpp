@@ -20,10 +20,11 @@ using syscalls::kEINVAL;
 using syscalls::kEMSGSIZE;
 
 // Pages posted for receiving, and pages for frames in flight to the backend.  128 rx pages
-// (half the ring's 256 slots, 512 KiB) carry a flood ping's burst; tx frames are answered
-// within microseconds, so 32 in flight is plenty.
+// (half the ring's 256 slots, 512 KiB) carry a flood ping's burst.  64 tx pages hold the 45
+// fragments of the largest IPv4 reply at once (with 32, Go's writes met a full ring and had to
+// wait in the netpoller for the backend's answers).
 constexpr unsigned kRxPages = 128;
-constexpr unsigned kTxPages = 32;
+constexpr unsigned kTxPages = 64;
 constexpr unsigned kEthernetHeader = 14;
 // The backend answers in milliseconds; ten seconds means it is not coming (not loaded, or
 // refusing our keys: dom0's kernel log says why).
