@@ -78,8 +78,9 @@ def stopped_build(scenario_id: str, why: str, log_tail: str) -> Outcome:
 
 
 class _ClassRunner(Runner):
-    """The runner, with the student's name in each domain's name: Xen's serial log then says
-    whose kernel a domain was, which matters most when one of them broke the host."""
+    """The runner, with the student's name in each domain's name: xl's messages (xl.txt) then
+    give a student's domain its number, the name Xen's serial log knows it by, which matters
+    most when one of them broke the host."""
 
     student = ""
 
@@ -262,7 +263,8 @@ class Grader:
                                        "each on a freshly booted test host; the host is broken")
                 return
             if pending:
-                self.log(f"test host: rebooting for the next scenario ({len(pending)} left)")
+                again = "rebooting for the next scenario" if up else "booting it again"
+                self.log(f"test host: {again} ({len(pending)} left)")
 
     def _give_up(self, pending: list[_Boot], why: str) -> None:
         self.log(f"test host: {why}; {len(pending)} scenario(s) not run")
