@@ -211,7 +211,13 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
 void yield() {
     expire_timers();
     Thread* next = g_run_queue.pop_front();
-    if (!next) return;
+    if (!next) {
+        // Nothing else here can run: a thread that yields is spinning until something changes,
+        // and on one vCPU that something is often another domain (dom0 delivering the next
+        // frame).  Give Xen the physical CPU for a moment instead of spinning on it.
+        hv::yield();
+        return;
+    }
     current_thread->state = ThreadState::Runnable;
     g_run_queue.push_back(current_thread);
     switch_to(next);
