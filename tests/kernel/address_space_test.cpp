@@ -556,6 +556,20 @@ TEST_F(KernelAreaTest, ReserveKernelRecordsAKernelArea) {
     EXPECT_FALSE(as.reserve_kernel(kStart + P, kStart + 2 * P)) << "overlapping";
 }
 
+TEST_F(KernelAreaTest, AFaultInTheKernelsAreaSaysSo) {
+    EXPECT_FALSE(as.handle_fault(kStart + P, true, false));
+    EXPECT_STREQ(as.note(), "the address is in the kernel's own area");
+}
+
+TEST_F(KernelAreaTest, AFaultInPageZeroIsTheNullGuardNotTheKernel) {
+    // The kernel's area starts at 0 in the real kernel (memory.cpp: reserve_kernel(0, floor)).
+    ASSERT_TRUE(as.reserve_kernel(0, 4 * P));
+    EXPECT_FALSE(as.handle_fault(0x10, true, false));
+    EXPECT_STREQ(as.note(), "the address is in page 0, which is never mapped (the NULL guard)");
+    EXPECT_FALSE(as.handle_fault(P + 0x10, false, false));
+    EXPECT_STREQ(as.note(), "the address is in the kernel's own area") << "only page 0 is the NULL guard";
+}
+
 TEST_F(KernelAreaTest, ReserveKernelRoundsOutwardToPages) {
     ASSERT_TRUE(as.reserve_kernel(0x200123, 0x205001));
     const Vma* v = as.areas().find(0x200000);

@@ -214,7 +214,10 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
         return false;
     }
     if (a->kind == VmaKind::Kernel) {
-        set_note("the address is in the kernel's own area");
+        // Page 0 lies in the kernel's area too, but a fault there is a NULL pointer (the trap
+        // report's "why" says so), not a stray access into the kernel: say the one thing.
+        set_note(addr < kPage ? "the address is in page 0, which is never mapped (the NULL guard)"
+                              : "the address is in the kernel's own area");
         return false;
     }
     if (!a->committed()) {
