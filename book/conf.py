@@ -26,9 +26,10 @@ extensions = [
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "_ext", "Thumbs.db", ".DS_Store"]
 
-# MyST: ":::" fences for admonitions, and anchors for headings up to level 3 so that a
+# MyST: ":::" fences for admonitions, definition lists ("term" then ": definition"; the
+# glossary and the chapters use them), and anchors for headings up to level 3 so that a
 # chapter can link to a section of another one.
-myst_enable_extensions = ["colon_fence"]
+myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # Diagrams as SVG: sharp at any zoom, and the text in them can be searched and copied.
