@@ -10,7 +10,7 @@ void print_fault_hints(uint64_t vector, uint64_t address, uint64_t fs_base) {
     if (vector != 14) return;
     if (fs_base == 0 && address >= 0xfffffffffffff000) {
         // Go 1.19 keeps the running goroutine g in the initial-exec TLS variable runtime.tlsg;
-        // the kernel's static link relaxes its access to local-exec: %fs:-8 (shared/DESIGN.md).
+        // the kernel's static link relaxes its access to local-exec: %fs:-8 (book/stages/03-tls.md).
         long offset = static_cast<long>(address);
         printf("    why:  the address is %%fs:%ld with FS base 0.  Go keeps the running goroutine, g,\n"
                "          in thread-local storage at %%fs:-8 (runtime.tlsg) and reads it on entry to\n"

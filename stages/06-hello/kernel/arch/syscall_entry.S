@@ -19,7 +19,7 @@ unigornel_syscall:
     movq current_thread(%rip), %r11
     movq 8(%r11), %rsp                  /* current_thread->syscall_stack_top (16-byte aligned) */
     pushq %rcx                          /* 56(%rsp) after the pushes below: caller's rsp */
-    /* struct SyscallArgs { nr, a0..a5 } (syscalls/args.hpp), in memory order */
+    /* struct Args { nr, a0..a5 } (syscalls/args.hpp), in memory order */
     pushq %r9
     pushq %r8
     pushq %r10
@@ -28,7 +28,7 @@ unigornel_syscall:
     pushq %rdi
     pushq %rax
     movq %rsp, %rdi                     /* 8 pushes = 64 bytes: still 16-byte aligned */
-    call syscall_dispatch               /* long syscall_dispatch(const SyscallArgs*) */
+    call syscall_dispatch               /* long syscall_dispatch(const Args*) */
     /* Restore the argument registers the handler was free to clobber under the C ABI. */
     movq 8(%rsp), %rdi
     movq 16(%rsp), %rsi
