@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .runner import RunResult
 
 TAIL_LINES = 15
-QUOTE_LIMIT = 100
+QUOTE_LIMIT = 100   # the longest a line quoted in a summary may be, "..." included
+QUOTE_CONTEXT = 40  # of two long lines, how much that both share is shown before they differ
 
 
 class Verdict(str, enum.Enum):
@@ -80,6 +81,32 @@ def _quote(line: str) -> str:
     return f'"{line}"'
 
 
+def _quote_pair(want: str, got: str) -> tuple[str, str]:
+    """Two lines that differ, quoted so that the difference shows.
+
+    Short lines are quoted whole. Long ones are both cut to the same window: it starts
+    QUOTE_CONTEXT characters before the first character in which they differ (or at the
+    start of the line, if that is nearer), and "..." marks each side that was cut. Cutting
+    both at a fixed length instead would show two equal strings for a late difference.
+    """
+    if len(want) <= QUOTE_LIMIT and len(got) <= QUOTE_LIMIT:
+        return _quote(want), _quote(got)
+    first = 0
+    while first < min(len(want), len(got)) and want[first] == got[first]:
+        first += 1
+    start = first - QUOTE_CONTEXT if first > QUOTE_CONTEXT else 0
+
+    def window(line: str) -> str:
+        head = "..." if start else ""
+        piece = line[start:]
+        room = QUOTE_LIMIT - len(head)
+        if len(piece) > room:
+            piece = piece[:room - 3] + "..."
+        return f'"{head}{piece}"'
+
+    return window(want), window(got)
+
+
 def end_name(end: str) -> str:
     """Maps the toolstack's word for how a domain ended onto stage.toml's expect_end words.
 
@@ -93,7 +120,8 @@ def _first_difference(expected: list[str], actual: list[str]) -> tuple[int, str]
     """Returns the 1-based line number of the first difference and a sentence about it."""
     for index, (want, got) in enumerate(zip(expected, actual)):
         if want != got:
-            return index + 1, f"line {index + 1} differs: expected {_quote(want)}, got {_quote(got)}"
+            quoted_want, quoted_got = _quote_pair(want, got)
+            return index + 1, f"line {index + 1} differs: expected {quoted_want}, got {quoted_got}"
     same = min(len(expected), len(actual))
     if len(actual) < len(expected):
         return same + 1, (f"the console ended early, after line {same}; line {same + 1} "
@@ -125,10 +153,13 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
                        elapsed_s=result.elapsed_s, first_byte_s=result.first_byte_s, **more)
 
     if result.end == "timeout":
+        # Where it was (runner.py asks xenctx before it destroys the domain) comes first: it is
+        # the answer to "stuck where?"; the console after it shows how far the guest got.
+        stuck = f"; it was in {result.stopped_in}" if result.stopped_in else ""
         return outcome(Verdict.TIMEOUT,
                        f"the guest neither shut down nor crashed within {scenario.timeout_s:g} s "
-                       "(stuck in a loop, or waiting for something that never comes?)",
-                       _join(_tail(console), trouble))
+                       f"(stuck in a loop, or waiting for something that never comes?){stuck}",
+                       _join("\n".join(result.where), _tail(console), trouble))
     if result.end == "output-limit":
         return outcome(Verdict.MISMATCH,
                        f"the console exceeded {scenario.max_console_bytes} bytes, so the guest "

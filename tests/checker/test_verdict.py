@@ -5,8 +5,8 @@ import pytest
 
 from checker.runner import RunResult
 from checker.spec import Rule, Scenario
-from checker.verdict import (Verdict, build_error, end_name, environment_error, host_error, judge,
-                             spec_error)
+from checker.verdict import (QUOTE_CONTEXT, QUOTE_LIMIT, Verdict, build_error, end_name,
+                             environment_error, host_error, judge, spec_error)
 
 TRANSCRIPT = Path("/stages/01-link/expected-console.txt")
 EXPECTED = "Hello from C++\nGo says hi\nbye\n"
@@ -149,6 +149,40 @@ def test_long_lines_are_shortened_in_the_summary():
     outcome = judge(scenario(), "a" * 300 + "\n", run("b" * 300 + "\n"))
     assert f'expected "{"a" * 97}...", got "{"b" * 97}..."' in outcome.summary
     assert "a" * 300 in outcome.diff
+
+
+def test_a_late_difference_in_long_lines_is_shown_not_cut_off():
+    # Two lines of 180 characters that differ only at character 150: cut at a fixed length
+    # they would read as the same string.
+    shared = "[syscall] mmap(" + "x" * 135
+    want, got = shared + "0x1000) = 0" + "y" * 19, shared + "0x2000) = 0" + "y" * 19
+    outcome = judge(scenario(), want + "\n", run(got + "\n"))
+    summary = outcome.summary
+    assert summary.startswith("line 1 differs: ")
+    quoted = summary.split('expected "', 1)[1].split('", got "')
+    expected_part, got_part = quoted[0], quoted[1].rstrip('"')
+    assert expected_part != got_part
+    assert expected_part.startswith("...") and got_part.startswith("...")
+    assert "0x1000" in expected_part and "0x2000" in got_part
+    # the window starts QUOTE_CONTEXT characters before the difference, both lines alike
+    assert expected_part == "..." + want[len(shared) + 2 - QUOTE_CONTEXT:]
+    assert len(expected_part) <= QUOTE_LIMIT and len(got_part) <= QUOTE_LIMIT
+
+
+def test_a_long_window_is_cut_on_both_sides():
+    want = "a" * 200 + "X" + "c" * 200
+    got = "a" * 200 + "Y" + "c" * 200
+    outcome = judge(scenario(), want + "\n", run(got + "\n"))
+    expected_part = outcome.summary.split('expected "', 1)[1].split('"', 1)[0]
+    assert expected_part == "..." + "a" * QUOTE_CONTEXT + "X" + "c" * (QUOTE_LIMIT - 6 - QUOTE_CONTEXT - 1) + "..."
+    assert len(expected_part) == QUOTE_LIMIT
+
+
+def test_a_long_line_against_a_short_one_shows_where_the_short_one_ends():
+    want = "b" * 150
+    outcome = judge(scenario(), want + "\n", run("b" * 120 + "\n"))
+    assert outcome.summary == (f'line 1 differs: expected "...{"b" * 70}", '
+                               f'got "...{"b" * QUOTE_CONTEXT}"')
 
 
 def test_different_console_and_different_end_mentions_both():
