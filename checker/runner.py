@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from . import network, results
+from . import network, results, vcpu_context
 from .dom0_steps import Dom0Step, transcript
+from .elfsyms import SymbolError, SymbolTable
 from .errors import HostError
 from .normalize import normalize
 from .spec import InputStep, Scenario
@@ -30,6 +31,9 @@ TOOL_KILL_GRACE_S = 15.0
 FRAMES_REPLY_S = 30.0
 # NET loads modules and makes the bridge: about a second under TCG.
 NET_REPLY_S = 60.0
+# CTX (pause, xenctx) on a timeout: a fraction of a second; the agent stops xenctx after 4 s.
+# Past this the report says the context could not be read, and the domain is destroyed.
+CTX_REPLY_S = 5.0
 
 
 @dataclass
@@ -46,6 +50,12 @@ class RunResult:
     # (seconds since `xl create`, console length so far) for every piece of console output
     arrivals: list[tuple[float, int]] = field(default_factory=list)
     dom0: list[Dom0Step] = field(default_factory=list)  # the dom0 steps taken, in order
+    # On a timeout: what xenctx printed about the paused guest ("" if it could not be read),
+    # the report's lines on where the guest was (or one line on why that is not known), and
+    # the function vCPU 0 was in.
+    vcpu_context: str = ""
+    where: list[str] = field(default_factory=list)
+    stopped_in: str = ""
 
     def transcript(self) -> bytes:
         """The text compared with the expected transcript: the console, then the dom0 blocks."""
@@ -142,7 +152,26 @@ class Runner:
                 vif: str | None = None) -> RunResult:
         """Boots the scenario's kernel once and returns what happened (ramdisk, vif: see run_command)."""
         self.prepare(scenario)
-        return _Execution(self, scenario, self.run_command(scenario, kernel_name, ramdisk, vif)).run()
+        return _Execution(self, scenario, self.run_command(scenario, kernel_name, ramdisk, vif),
+                          kernel_name).run()
+
+    def symbols(self, kernel_name: str) -> tuple[SymbolTable | None, str]:
+        """The symbols of the kernel booted as `kernel_name`, or None and why not.
+
+        The back ends know where each payload file is on this machine (local_file); a test's
+        fake host may not, and then the addresses are shown without names.  kernel.debug.elf
+        is preferred when the build left one beside kernel.elf; both have the symbol table.
+        """
+        local_file = getattr(self.host, "local_file", None)
+        path = local_file(kernel_name) if local_file else None
+        if path is None:
+            return None, f"this back end does not say where {kernel_name}'s ELF file is"
+        debug = path.with_name(path.name.removesuffix(".elf") + ".debug.elf")
+        path = debug if debug.exists() else path
+        try:
+            return SymbolTable.from_elf(path), ""
+        except (OSError, SymbolError) as exc:
+            return None, f"cannot read the symbols of {path}: {exc}"
 
     def run(self, scenario: Scenario, kernel_name: str) -> Outcome:
         """Runs a scenario, judges it and keeps its console and diff for the grader."""
@@ -160,6 +189,8 @@ class Runner:
         (out / "console.txt").write_text(outcome.console)
         (out / "diff.txt").write_text(outcome.diff)
         (out / "xl.txt").write_text("\n".join(result.host_messages) + "\n")
+        if result.vcpu_context:
+            (out / "xenctx.txt").write_text(result.vcpu_context)
         for number, step in enumerate(result.dom0, start=1):
             # Each step's own output as it came, before normalisation (the blocks in console.txt
             # are normalised).
@@ -178,8 +209,9 @@ class _Execution:
     normalised console, which may already be the case.
     """
 
-    def __init__(self, runner: Runner, scenario: Scenario, run_fields: list[str]):
+    def __init__(self, runner: Runner, scenario: Scenario, run_fields: list[str], kernel_name: str = ""):
         self.runner = runner
+        self.kernel_name = kernel_name
         self.link = runner.host.link
         self.scenario = scenario
         self.fields = run_fields
@@ -197,6 +229,12 @@ class _Execution:
         self.t0 = time.monotonic()
         self.deadline = self.t0 + scenario.timeout_s
         self.send_at: float | None = None     # when the first pending step is due (its delay_s)
+        self.kill_sent = False
+        # Messages that came while we waited for the answer to CTX, handled after it in order.
+        self.held: list = []
+        self.vcpu_context = ""
+        self.where: list[str] = []
+        self.stopped_in = ""
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -272,10 +310,62 @@ class _Execution:
     # -- the guest -----------------------------------------------------------------------------
 
     def destroy(self, why: str) -> None:
-        if self.stopped_for is None:
-            self.stopped_for = why
-            self.link.send("KILL")
-            self.deadline = time.monotonic() + KILL_GRACE_S
+        if self.kill_sent:
+            return
+        self.stopped_for = self.stopped_for or why
+        self.kill_sent = True
+        self.link.send("KILL")
+        self.deadline = time.monotonic() + KILL_GRACE_S
+
+    def read_context(self) -> tuple[str, str]:
+        """Asks the agent to pause the guest and run xenctx: (its output, "") or ("", why not).
+
+        Other messages that arrive meanwhile (console bytes still on their way, xl's lines, a
+        tool's output) are kept in self.held for the main loop.  Every failure is a reason,
+        never an exception: a TIMEOUT must stay a TIMEOUT whatever happens here.
+        """
+        self.link.send("CTX", "\0".join(vcpu_context.XENCTX_ARGS).encode().hex())
+        deadline = time.monotonic() + CTX_REPLY_S
+        while (left := deadline - time.monotonic()) > 0:
+            msg = self.link.recv(left)
+            if msg is None:
+                break  # the link waits its whole timeout before it says None: the time is up
+            if msg.kind == "CTX":
+                rc, how = int(msg.fields[0]), msg.fields[1]
+                text = msg.text(2) if len(msg.fields) > 2 else ""
+                if how == "refused":
+                    return "", text.strip()
+                if how == "killed":
+                    return text, "xenctx took longer than 4 s and was stopped"
+                if rc != 0 and not text.strip():
+                    return "", f"xenctx failed with exit code {rc} and printed nothing"
+                if rc != 0 and "rip" not in text:
+                    return text, f"xenctx failed with exit code {rc}: {text.strip().splitlines()[-1]}"
+                return text, ""
+            if msg.kind == "ERR" and "unknown command: CTX" in msg.text(0):
+                return "", "the test host's agent has no CTX command (an image built before it)"
+            self.held.append(msg)
+        if self.link.closed:
+            return "", "the agent line closed"
+        return "", f"dom0 did not answer CTX within {CTX_REPLY_S:g} s"
+
+    def stop_hung_guest(self) -> None:
+        """The timeout: say where the guest is (pause, xenctx, symbols), then destroy it."""
+        self.stopped_for = "timeout"  # no more steps are taken from here on
+        try:
+            text, problem = self.read_context()
+            self.vcpu_context = text
+            if text and not problem:
+                symbols, why = self.runner.symbols(self.kernel_name)
+                self.where, self.stopped_in = vcpu_context.describe(text, symbols, why)
+            else:
+                self.where = [f"where the guest was could not be read: {problem}"]
+        except Exception as exc:  # noqa: BLE001 -- on purpose, see below
+            # Saying where the guest was is an extra on top of the TIMEOUT verdict: a garbled
+            # answer from the agent, a damaged ELF file or a mistake in the parser must cost
+            # only this extra, never turn the verdict into a HOST-ERROR or stop the whole run.
+            self.where = [f"where the guest was could not be read: {type(exc).__name__}: {exc}"]
+        self.destroy("timeout")
 
     def on_console(self, msg) -> None:
         if self.first_byte is None:
@@ -307,7 +397,7 @@ class _Execution:
                 self.take(self.pending.pop(0))
                 self.take_ready_steps()  # the next steps may already be visible
             self.check_active_deadline()
-            msg = self.link.recv(self.wait_s())
+            msg = self.held.pop(0) if self.held else self.link.recv(self.wait_s())
             if msg is None:
                 if self.link.closed:
                     raise HostError("the test host closed the agent line while a guest was running\n"
@@ -316,7 +406,7 @@ class _Execution:
                 if waiting_for_a_step and time.monotonic() < self.deadline:
                     continue  # woke for a delayed step or a tool's deadline, not for the guest's
                 if self.stopped_for is None:
-                    self.destroy("timeout")
+                    self.stop_hung_guest()
                     continue
                 raise HostError(f"xl did not destroy {name} within {KILL_GRACE_S:.0f} s\n"
                                 + self.runner.host.serial_tail())
@@ -337,4 +427,4 @@ class _Execution:
                 end = self.stopped_for or msg.fields[0]
                 elapsed = int(msg.fields[1]) / 1000 if len(msg.fields) > 1 else self.now_s()
                 return RunResult(bytes(self.console), end, elapsed, self.first_byte, self.host_messages,
-                                 self.arrivals, self.steps)
+                                 self.arrivals, self.steps, self.vcpu_context, self.where, self.stopped_in)

@@ -35,7 +35,8 @@ SETUP_HINT = "run tools/setup.sh (as root) first"
 PACKAGES = ["xen-hypervisor-4.17-amd64", "xen-utils-4.17", "xen-utils-common", "xenstore-utils",
             "iputils-ping", "iputils-arping"]
 XEN_BIN = "usr/lib/xen-4.17/bin"
-XEN_PROGRAMS = ["xl", "xenstored", "xenconsoled", "xen-init-dom0", "xenconsole"]
+# xenctx reads a guest's vCPU registers and stack for the agent's CTX (where a hung guest is).
+XEN_PROGRAMS = ["xl", "xenstored", "xenconsoled", "xen-init-dom0", "xenconsole", "xenctx"]
 XENSTORE_PROGRAMS = ["usr/bin/xenstore-read", "usr/bin/xenstore-write", "usr/bin/xenstore-ls"]
 # Xen's dom0 drivers: event channels, hypercalls (privcmd), grant mapping and xenfs.
 DOM0_MODULES = ["xen-evtchn", "xen-privcmd", "xen-gntdev", "xen-gntalloc", "xenfs"]

@@ -122,6 +122,10 @@ class QemuXenHost:
         self.xen_version = ""
         self.ready = False  # the agent answered: HALT can power the host off cleanly
 
+    def local_file(self, name: str) -> Path | None:
+        """The payload file `name` on this machine (the runner reads a kernel's symbols there)."""
+        return self.payload.get(name)
+
     def kernel_path(self, name: str) -> str:
         """Where dom0 finds the payload file `name`: /stages/<name> with the file's own suffix
         (.elf for a kernel, .gz for a ramdisk, .frames for a frame corpus)."""

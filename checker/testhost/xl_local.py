@@ -34,6 +34,10 @@ class LocalXlHost:
     def kernel_path(self, name: str) -> str:
         return str(self.kernels[name].resolve())
 
+    def local_file(self, name: str) -> Path | None:
+        """The payload file `name` on this machine (the runner reads a kernel's symbols there)."""
+        return self.kernels.get(name)
+
     def serial_tail(self, lines: int = 25) -> str:
         return "(real Xen: see `xl dmesg` and /var/log/xen on this machine)"
 

@@ -14,9 +14,17 @@
 //   NET <bridge> <mac> <addr>/<prefix>               @SH <hex> / @SHRC <rc>
 //   TOOL <id> <hex argv>  /  TOOLKILL <id>           @NET <ms> <made|present>
 //   FRAMES <id> <path>                               @TOOLOUT <id> <hex> / @TOOLRC <id> <rc> <how>
+//   CTX <hex args> (pause, xenctx)                   @CTX <rc> <how> <hex output>
 //   PING                                             @FRAMES <id> <sent> <total> [<index> <hex why>]
 //   HALT          (power the host off)               @TOOLERR <id> <hex>  / @PONG / @ERR <hex>
 // <ms> counts from the moment RUN started `xl create`, so the checker can time a guest.
+//
+// CTX is for a guest that has hung: the agent pauses the domain (xl pause, so that registers
+// and stack belong to one moment) and runs Xen's xenctx on it, with the checker's extra
+// arguments (NUL-separated, before the domain id), then answers with xenctx's exit code, how
+// it ended (exit; killed: it took over 4 s; cut: it printed over 16 KiB, the first 16 KiB are
+// sent; refused: it did not run, and the output says why) and its output.  The domain stays
+// paused; the checker destroys it next with KILL.
 //
 // Networking (stage 08 on): NET makes dom0's bridge (net_setup.hpp); RUN's vif= is the xl vif
 // spec the guest gets, e.g. "bridge=xenbr0,mac=00:16:3e:63:00:02,ip=10.99.0.2" in hex (xl puts
@@ -57,6 +65,7 @@ namespace {
 // Defaults are the test host's layout; a lab machine (checker --backend xl) passes its own.
 std::string kXl = "/usr/lib/xen-4.17/bin/xl";
 std::string kXenstoreRead = "/usr/bin/xenstore-read";
+std::string kXenctx = "/usr/lib/xen-4.17/bin/xenctx";
 std::string kConsoleLogDir = "/var/log/xen/console";
 std::string kWorkDir = "/run/agent";
 std::string kNetModules = "/etc/net-modules.order";  // written by image.py
@@ -275,6 +284,38 @@ void cmd_kill() {
     if (st != 0) send_error("xl destroy failed: " + out);
 }
 
+// xenctx on a paused PV guest takes a fraction of a second; far longer means it is stuck, and
+// the checker, which waits 5 s for the answer, must get one before it gives up.
+constexpr long long kCtxLimitMs = 4000;
+// A register dump and a few lines of stack are about 2 KB; the bound keeps the answer's time
+// on the serial line (about 10 KB of hex a second) short whatever the arguments ask for.
+constexpr size_t kCtxMaxBytes = 16 * 1024;
+
+void cmd_ctx(const std::vector<std::string>& a) {
+    auto reply = [](int rc, const std::string& how, const std::string& text) {
+        send_line("@CTX " + std::to_string(rc) + " " + how + " " + hex(text));
+    };
+    if (!g_guest.active) return reply(-1, "refused", "no guest is running");
+    if (access(kXenctx.c_str(), X_OK) != 0) return reply(127, "refused", kXenctx + " is not installed in dom0");
+    std::string domid = guest_domid();
+    if (domid.empty()) return reply(-1, "refused", "xl knows no domain id for " + g_guest.name);
+    int st = 0;
+    std::string out = run_capture({kXl, "pause", g_guest.name}, &st);
+    if (st != 0) return reply(-1, "refused", "xl pause failed: " + trim(out));
+    std::vector<std::string> argv = {kXenctx};
+    std::string raw = a.size() > 1 ? unhex(a[1]) : "";
+    for (size_t at = 0; at < raw.size();) {
+        size_t end = raw.find('\0', at);
+        if (end == std::string::npos) end = raw.size();
+        if (end > at) argv.push_back(raw.substr(at, end - at));
+        at = end + 1;
+    }
+    argv.push_back(domid);
+    std::string how;
+    out = run_bounded(argv, kCtxLimitMs, kCtxMaxBytes, &st, &how);
+    reply(st < 0 ? -1 : exit_code(st), how, out);
+}
+
 void cmd_sh(const std::vector<std::string>& a) {
     if (g_shell.pid > 0) return send_error("SH while another SH is running");
     std::string cmd = a.size() > 1 ? unhex(a[1]) : "";
@@ -318,6 +359,7 @@ void handle_command(const std::string& line) {
     if (a[0] == "RUN") return cmd_run(a);
     if (a[0] == "INPUT") return cmd_input(a);
     if (a[0] == "KILL") return cmd_kill();
+    if (a[0] == "CTX") return cmd_ctx(a);
     if (a[0] == "SH") return cmd_sh(a);
     if (a[0] == "NET") return cmd_net(a);
     if (a[0] == "TOOL") return cmd_tool(a);
@@ -357,7 +399,7 @@ long long uptime_ms() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Usage: dom0_agent [--line DEV|-] [--xl PATH] [--xenstore-read PATH] [--log-dir DIR] [--work DIR]
+    // Usage: dom0_agent [--line DEV|-] [--xl PATH] [--xenstore-read PATH] [--xenctx PATH] [--log-dir DIR] [--work DIR]
     //                   [--net-modules FILE] [--tools PATH,PATH...]
     std::string dev = "/dev/ttyS1";
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -365,6 +407,7 @@ int main(int argc, char** argv) {
         if (k == "--line") dev = v;
         else if (k == "--xl") kXl = v;
         else if (k == "--xenstore-read") kXenstoreRead = v;
+        else if (k == "--xenctx") kXenctx = v;
         else if (k == "--log-dir") kConsoleLogDir = v;
         else if (k == "--work") kWorkDir = v;
         else if (k == "--net-modules") kNetModules = v;

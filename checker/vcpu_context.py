@@ -1,0 +1,150 @@
+"""Where a hung guest was: its vCPUs' registers and stack, read by xenctx, told in symbols.
+
+On a TIMEOUT the runner asks the agent (CTX) to pause the domain and run Xen's xenctx on it in
+dom0, before the domain is destroyed.  xenctx prints each vCPU's registers and a dump of the
+stack from rsp up; it knows nothing of the kernel's names (the kernel's ELF file stays on the
+checker's side).  This module reads that text and says, in symbols of the kernel's ELF file:
+
+  - where the vCPU was: rip, with the function it is in;
+  - the call chain, by frame pointers: the kernel is built with -fno-omit-frame-pointer, so
+    [rbp] holds the caller's rbp and [rbp+8] the return address into the caller.  The chain is
+    followed only through the stack words xenctx printed, and stops at the first link that
+    does not make sense (a return address outside the code, a frame pointer that does not
+    move up the stack);
+  - the first code addresses among the stack words, from rsp up: return addresses, mostly,
+    but a stale word is possible too, so this list is labelled as a scan, not as the chain.
+
+The text xenctx prints (tools/misc/xenctx.c, Xen 4.17) is read leniently: registers as
+"rip: 0000000000001e4a", a "vcpuN" line before each vCPU with -C, the stack after "Stack:",
+one line per 32 bytes, each line tagged with its address with -t.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .elfsyms import SymbolTable
+
+# What the runner asks xenctx for.  -k 0: the stage kernels are linked from 0x1000, far below
+# xenctx's default user/kernel split (0xffffffff80000000), and xenctx dumps the stack only when
+# rsp is above that split.  -C: every vCPU.  -a: all registers (segment and control registers
+# too, for xenctx.txt).  -t: each stack line starts with its address.  -l 32: 32 lines of
+# 32 bytes, 1 KiB of stack: enough for a dozen frames, and quick on the serial line.
+XENCTX_ARGS = ("-a", "-C", "-k", "0", "-t", "-l", "32")
+SHOWN_STACK_WORDS = 8  # code addresses of the stack scan shown in the report
+MAX_FRAMES = 16        # links of the frame-pointer chain followed at most
+
+_REGISTER = re.compile(r"\b(r[a-z0-9]{1,2}):\s*([0-9a-f]{8,16})\b")
+_VCPU = re.compile(r"^\s*vcpu\s*(\d+)", re.IGNORECASE)
+_TAGGED = re.compile(r"^\s*([0-9a-f]{8,16}):\s*(.*)$")
+_WORD = re.compile(r"\b[0-9a-f]{16}\b")
+
+
+@dataclass
+class VcpuState:
+    number: int
+    registers: dict[str, int] = field(default_factory=dict)
+    stack: dict[int, int] = field(default_factory=dict)  # address -> 8-byte word, as dumped
+
+    def stack_words(self) -> list[tuple[int, int]]:
+        return sorted(self.stack.items())
+
+
+def parse(text: str) -> list[VcpuState]:
+    """Every vCPU xenctx printed; without "vcpuN" lines, the whole text is vCPU 0."""
+    vcpus: list[VcpuState] = []
+    current: VcpuState | None = None
+    in_stack = False
+    untagged = 0  # stack words seen without an address tag, placed from rsp up
+    for line in text.splitlines():
+        if match := _VCPU.match(line):
+            current = VcpuState(int(match.group(1)))
+            vcpus.append(current)
+            in_stack = False
+            continue
+        if current is None:
+            current = VcpuState(0)
+            vcpus.append(current)
+        if line.strip().startswith("Stack:"):
+            in_stack, untagged = True, 0
+            continue
+        if in_stack:
+            if not line.strip() or "Trace" in line:
+                in_stack = False  # the stack dump ends at xenctx's (unsymbolised) call trace
+                continue
+            tag = _TAGGED.match(line)
+            words = [int(w, 16) for w in _WORD.findall(tag.group(2) if tag else line)]
+            if tag:
+                base = int(tag.group(1), 16)
+            else:
+                base = current.registers.get("rsp", 0) + 8 * untagged
+                untagged += len(words)
+            for i, word in enumerate(words):
+                current.stack[base + 8 * i] = word
+            continue
+        for name, value in _REGISTER.findall(line):
+            current.registers.setdefault(name, int(value, 16))
+    return [v for v in vcpus if v.registers]
+
+
+def frame_chain(vcpu: VcpuState, symbols: SymbolTable) -> list[int]:
+    """Return addresses found by following rbp through the dumped stack, innermost first."""
+    chain: list[int] = []
+    fp = vcpu.registers.get("rbp")
+    while fp is not None and len(chain) < MAX_FRAMES:
+        saved, ret = vcpu.stack.get(fp), vcpu.stack.get(fp + 8)
+        if saved is None or ret is None or not symbols.is_code(ret):
+            break
+        chain.append(ret)
+        if saved <= fp:
+            break  # frames live further up the stack; anything else is the chain's end or junk
+        fp = saved
+    return chain
+
+
+def _named(address: int, symbols: SymbolTable) -> str:
+    name = symbols.lookup(address)
+    return f"{address:#x} {name}" if name else f"{address:#x} (not in the kernel's code)"
+
+
+def describe(text: str, symbols: SymbolTable | None, why_no_symbols: str = "") -> tuple[list[str], str]:
+    """The report's lines about where the guest was, and the function of vCPU 0's rip ("" if
+    unknown).  symbols None: the addresses are shown bare, with why_no_symbols said once."""
+    vcpus = parse(text)
+    if not vcpus:
+        return ["where the guest was could not be told: xenctx printed no registers "
+                "(its output is in xenctx.txt)"], ""
+    lines = ["where the guest was when it was stopped (read from dom0 with xenctx):"]
+    if symbols is None:
+        lines.append(f"  (no function names: {why_no_symbols})")
+    stopped_in = ""
+    for vcpu in vcpus:
+        regs = vcpu.registers
+        rip, rsp, rbp = regs.get("rip"), regs.get("rsp"), regs.get("rbp")
+        where = "?" if rip is None else (_named(rip, symbols) if symbols else f"{rip:#x}")
+        if symbols and rip is not None and not stopped_in:
+            stopped_in = (symbols.lookup(rip) or "").split("+")[0]
+        more = ", ".join(f"{n} {v:#x}" for n, v in (("rsp", rsp), ("rbp", rbp)) if v is not None)
+        lines.append(f"  vCPU {vcpu.number}: rip {where}" + (f"; {more}" if more else ""))
+        if symbols is None:
+            continue
+        chain = frame_chain(vcpu, symbols)
+        if chain:
+            lines.append("    called from (frame pointers: the return address above each saved rbp):")
+            lines += [f"      {_named(address, symbols)}" for address in chain]
+        elif rbp is not None:
+            lines.append(f"    the frame-pointer chain could not be followed: rbp {rbp:#x} is outside the "
+                         f"{8 * len(vcpu.stack)} bytes of stack read, or [rbp+8] is not a code address")
+        code = [(at, word) for at, word in vcpu.stack_words() if symbols.is_code(word)]
+        if code:
+            shown = code[:SHOWN_STACK_WORDS]
+            lines.append(f"    code addresses on the stack (a scan from rsp up, first {len(shown)} "
+                         f"of {len(code)}; stale words are possible):")
+            for at, word in shown:
+                offset = f"rsp+{at - rsp:#x}" if rsp is not None and at >= rsp else f"{at:#x}"
+                lines.append(f"      [{offset}] {_named(word, symbols)}")
+        elif vcpu.stack:
+            lines.append(f"    no code addresses in the {8 * len(vcpu.stack)} bytes of stack read")
+        else:
+            lines.append("    xenctx printed no stack words")
+    return lines, stopped_in
