@@ -10,11 +10,11 @@ Boots QEMU: run by ctest as xen.timeout-context, under the xen-test-host resourc
 takes the checker's run lock on the build directory.  About 11 s of build, then one host boot.
 """
 import dataclasses
+import io
 import os
 import subprocess
 import sys
 import tarfile
-import io
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from checker.report import text_report  # noqa: E402
 from checker.runlock import RunLock  # noqa: E402
 from checker.runner import Runner  # noqa: E402
 from checker.selection import select  # noqa: E402
@@ -64,8 +65,7 @@ def hung_outcome(tmp_path_factory):
         img = image.build(BUILD_DIR / "testhost", print)
         with qemu.QemuXenHost(img, work / "host", {"05-hung-kernel": elf}, "auto", print) as host:
             outcome = Runner(host, work / "results", print).run(scenario, "05-hung-kernel")
-    print(outcome.summary)
-    print(outcome.details)
+    print(text_report([outcome]))  # the report as `checker run` prints it, for the log
     return outcome, work / "results" / STAGE / scenario.name
 
 

@@ -24,7 +24,7 @@
 // arguments (NUL-separated, before the domain id), then answers with xenctx's exit code, how
 // it ended (exit; killed: it took over 4 s; cut: it printed over 16 KiB, the first 16 KiB are
 // sent; refused: it did not run, and the output says why) and its output.  The domain stays
-// paused; the checker destroys it next with KILL.
+// paused; the checker destroys it next with KILL.  An empty output leaves the last field out.
 //
 // Networking (stage 08 on): NET makes dom0's bridge (net_setup.hpp); RUN's vif= is the xl vif
 // spec the guest gets, e.g. "bridge=xenbr0,mac=00:16:3e:63:00:02,ip=10.99.0.2" in hex (xl puts
