@@ -20,12 +20,12 @@ namespace {
 
 // Asynchronous preemption would need signals (SIGURG sent with tgkill), which this kernel
 // never delivers; GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
-// GOTRACEBACK=none keeps a Go panic to its message: goroutine traces are full of addresses
-// that change with every build, which would make the transcripts inexact (change it to
-// "single" to see them).  A runtime throw before the runtime has read its environment (as in
-// stage 03) still prints the runtime's own frames; the stage's rules hide their addresses.
+// GOTRACEBACK=single (Go's default, said out loud): a panic prints the panicking goroutine's
+// trace, so a student sees where the program panicked.  Its file names are stable (the
+// archive is built with -trimpath); its addresses change with every build, and the stage's
+// [[normalize]] rules hide them (pc=, +0x offsets, pointer arguments).
 const char* const kArgv[] = {"goapp"};
-const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=none"};
+const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=single"};
 constexpr size_t kEnvc = sizeof kEnvp / sizeof kEnvp[0];
 
 alignas(16) uint8_t g_random[16];  // AT_RANDOM: the runtime seeds its hash functions from it

@@ -25,16 +25,16 @@ namespace {
 // madvise(DONTNEED) and take it again with mmap(MAP_FIXED, PROT_READ|PROT_WRITE)
 // (runtime/mem_linux.go, sysUnusedOS/sysUsedOS), so the kernel sees reuse and backs the pages
 // before Go puts a goroutine stack there (memory/address_space.cpp says why that matters).
-// GOTRACEBACK=none keeps a Go panic to its message: goroutine traces are full of addresses
-// that change with every build, which would make the transcripts inexact (change it to
-// "single" to see them).  A runtime throw before the runtime has read its environment (as in
-// stage 03) still prints the runtime's own frames; the stage's rules hide their addresses.
+// GOTRACEBACK=single (Go's default, said out loud): a panic prints the panicking goroutine's
+// trace, so a student sees where the program panicked.  Its file names are stable (the
+// archive is built with -trimpath); its addresses change with every build, and the stage's
+// [[normalize]] rules hide them (pc=, +0x offsets, pointer arguments).
 constexpr size_t kMaxArgs = 8;
 const char* g_argv[kMaxArgs] = {"goapp"};
 char g_arg_text[256];
 // The devices add their settings after these (add_environment).
 constexpr size_t kMaxEnv = 8;
-const char* g_envp[kMaxEnv] = {"GODEBUG=asyncpreemptoff=1,harddecommit=1", "GOTRACEBACK=none"};
+const char* g_envp[kMaxEnv] = {"GODEBUG=asyncpreemptoff=1,harddecommit=1", "GOTRACEBACK=single"};
 size_t g_envc = 2;
 char g_env_text[256];
 size_t g_env_used = 0;
