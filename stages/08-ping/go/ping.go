@@ -44,7 +44,7 @@ const (
 func netMain(args []string) {
 	dev, err := os.OpenFile(vifPath, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Println("net: no network card: this guest was started without a vif (xl vif=[...])")
+		fmt.Println("net: no network card: /dev/vif0 does not exist (the guest has no vif, or the kernel could not connect it: see its netfront lines)")
 		return
 	}
 	if err != nil {

@@ -148,7 +148,7 @@ func TestNetMainWithoutNetworkCard(t *testing.T) {
 		t.Skipf("%s exists here", vifPath)
 	}
 	out := captureStdout(t, func() { netMain([]string{"goapp", "net"}) })
-	if want := "net: no network card: this guest was started without a vif (xl vif=[...])\n"; out != want {
+	if want := "net: no network card: /dev/vif0 does not exist (the guest has no vif, or the kernel could not connect it: see its netfront lines)\n"; out != want {
 		t.Errorf("output %q, want %q", out, want)
 	}
 }

@@ -141,10 +141,12 @@ Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* a
     snformat(rx_ref, sizeof rx_ref, "%u", refs.rx_ring_ref);
     snformat(port, sizeof port, "%u", refs.event_channel);
     // [book:netback-keys]
-    // The keys Linux 6.1's netback reads in connect() / read_xenbus_vif_flags(): without
-    // request-rx-copy it refuses the frontend; feature-rx-notify says we notify when we post rx
-    // buffers (otherwise it polls on a timer); feature-no-csum-offload makes it hand over only
-    // frames with their checksums filled in.
+    // The keys Linux's netback reads in connect() / read_xenbus_vif_flags(): the ring refs and
+    // the channel it must have; request-rx-copy asks for the receive mode where the backend
+    // copies into our pages (the only one Linux's netfront uses; tried on the test host's 6.1
+    // dom0, the backend connects without the key too, but it is the protocol's way to say so);
+    // feature-rx-notify says we notify when we post rx pages (otherwise it polls on a timer);
+    // feature-no-csum-offload makes it hand over only frames with their checksums filled in.
     const char* const keys[][2] = {
         {"tx-ring-ref", tx_ref},          {"rx-ring-ref", rx_ref},   {"event-channel", port},
         {"request-rx-copy", "1"},         {"feature-rx-notify", "1"}, {"feature-no-csum-offload", "1"},
