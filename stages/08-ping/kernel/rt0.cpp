@@ -9,6 +9,7 @@
 #include "panic.hpp"
 #include "process_args.hpp"
 #include "scheduler.hpp"
+#include "string.hpp"
 #include "tls.hpp"
 
 // From the linker script.
@@ -101,8 +102,7 @@ void* initialize_go(void*) {
 }  // namespace
 
 bool add_environment(const char* entry) {
-    size_t len = 0;
-    while (entry[len]) ++len;
+    size_t len = strlen(entry);
     if (g_envc == kMaxEnv || g_env_used + len + 1 > sizeof g_env_text) return false;
     char* copy = &g_env_text[g_env_used];
     for (size_t i = 0; i <= len; ++i) copy[i] = entry[i];

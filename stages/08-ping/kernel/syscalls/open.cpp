@@ -4,6 +4,7 @@
 // /sys/kernel/mm/transparent_hugepage/hpage_pmd_size at start-up and takes ENOENT in its stride.
 // Book: chapter 08-ping (book/stages/08-ping.md).
 #include "../net/netfront.hpp"
+#include "../string.hpp"
 #include "errno.hpp"
 #include "files.hpp"
 #include "table.hpp"
@@ -15,11 +16,6 @@ using fd::FdEntry;
 using fd::FdKind;
 
 constexpr const char* kNetDevice = "/dev/vif0";
-
-bool same(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
-    return *a == *b;
-}
 
 // Linux's struct stat on x86-64 (arch/x86/include/uapi/asm/stat.h): 144 bytes.
 struct Stat {
@@ -42,7 +38,7 @@ long sys_openat(const Args& c) {
     const char* path = reinterpret_cast<const char*>(c.a[1]);
     uint32_t flags = static_cast<uint32_t>(c.a[2]);
     if (!path) return -kEFAULT;
-    if (!same(path, kNetDevice) || !net::present()) return -kENOENT;
+    if (strcmp(path, kNetDevice) != 0 || !net::present()) return -kENOENT;
     return file_table().allocate(FdKind::NetDevice, nullptr, flags & (fd::O_ACCMODE | fd::O_NONBLOCK | fd::O_CLOEXEC));
 }
 

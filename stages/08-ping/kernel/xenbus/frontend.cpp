@@ -2,17 +2,13 @@
 #include "frontend.hpp"
 
 #include "../format.hpp"
+#include "../string.hpp"
 
 namespace kernel::xenbus {
 namespace {
 
 // Give up on a transaction that keeps failing with EAGAIN: something is rewriting our nodes.
 constexpr int kMaxAttempts = 16;
-
-bool same(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
-    return *a == *b;
-}
 
 void join(char* out, size_t size, const char* dir, const char* key) {
     snformat(out, size, "%s/%s", dir, key);
@@ -81,7 +77,7 @@ Error read_vif(Store& store, const char* node, VifConfig* out, bool* present) {
     *present = false;
     snformat(out->node, sizeof out->node, "%s", node);
     Error e = read_key(store, kNoTransaction, node, "backend", out->backend, sizeof out->backend);
-    if (e && same(e, "ENOENT")) return nullptr;  // no card: libxl made no device/vif/0
+    if (e && strcmp(e, "ENOENT") == 0) return nullptr;  // no card: libxl made no device/vif/0
     if (e) return e;
     *present = true;
     char value[64];
@@ -165,7 +161,7 @@ Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* a
         }
         Error e = store.transaction_end(tx, true);
         if (!e) return nullptr;
-        if (!same(e, "EAGAIN")) return e;
+        if (strcmp(e, "EAGAIN") != 0) return e;
     }
     // The loop's last ++ left *attempts one past the transactions actually made.
     *attempts = kMaxAttempts;

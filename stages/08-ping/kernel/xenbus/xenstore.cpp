@@ -5,6 +5,7 @@
 #include "../console_ring.hpp"
 #include "../hypercall.hpp"
 #include "../m2p.hpp"
+#include "../string.hpp"
 #include "../time/clock.hpp"
 #include "../time/timer.hpp"
 #include "xenstore_wire.hpp"
@@ -129,12 +130,8 @@ private:
     // xs_wire.h's xsd_errors lists the names xenstored sends; keep ours pointing at that table
     // so the caller gets a string that outlives the next reply.
     static Error error_name(const char* payload) {
-        for (const auto& e : xsd_errors) {
-            const char* a = e.errstring;
-            const char* b = payload;
-            while (*a && *a == *b) ++a, ++b;
-            if (*a == '\0' && *b == '\0') return e.errstring;
-        }
+        for (const auto& e : xsd_errors)
+            if (strcmp(e.errstring, payload) == 0) return e.errstring;
         return "unknown xenstore error";
     }
 

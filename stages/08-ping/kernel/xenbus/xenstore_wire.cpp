@@ -1,14 +1,10 @@
 // Book: chapter 08-ping (book/stages/08-ping.md).
 #include "xenstore_wire.hpp"
 
+#include "../string.hpp"
+
 namespace kernel::xenbus::wire {
 namespace {
-
-size_t length_of(const char* s) {
-    size_t n = 0;
-    while (s[n]) ++n;
-    return n;
-}
 
 void copy_string(char* out, size_t size, const char* in, size_t n) {
     if (size == 0) return;
@@ -22,7 +18,7 @@ void copy_string(char* out, size_t size, const char* in, size_t n) {
 size_t encode(uint32_t type, uint32_t req_id, uint32_t tx_id, const Part* parts, size_t count, char* out,
               size_t capacity) {
     size_t len = 0;
-    for (size_t i = 0; i < count; ++i) len += length_of(parts[i].text) + (parts[i].nul ? 1 : 0);
+    for (size_t i = 0; i < count; ++i) len += strlen(parts[i].text) + (parts[i].nul ? 1 : 0);
     if (len > kPayloadMax || kHeader + len > capacity) return 0;
     xsd_sockmsg header{type, req_id, tx_id, static_cast<uint32_t>(len)};
     const char* h = reinterpret_cast<const char*>(&header);
@@ -94,8 +90,8 @@ void Demux::message_done() {
 bool Demux::pop_watch(char* path, size_t path_size, char* token, size_t token_size) {
     if (watch_count_ == 0) return false;
     Watch& w = watches_[watch_head_];
-    copy_string(path, path_size, w.path, length_of(w.path));
-    copy_string(token, token_size, w.token, length_of(w.token));
+    copy_string(path, path_size, w.path, strlen(w.path));
+    copy_string(token, token_size, w.token, strlen(w.token));
     watch_head_ = (watch_head_ + 1) % kWatchQueue;
     --watch_count_;
     return true;
