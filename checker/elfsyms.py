@@ -2,8 +2,8 @@
 
 When a guest hangs, the checker reads its registers and stack from dom0 (xenctx) and wants to
 say "kernel_main+0x1a" rather than "0x101a3a".  Everything needed is in the kernel's own symbol
-table (.symtab), which the build keeps in kernel.elf and kernel.debug.elf alike: only debug
-information is stripped.  The file is read with the standard library (no binutils needed) and
+table (.symtab), which the build keeps in kernel.debug.elf (kernel.elf, the image Xen boots,
+is stripped of it; cmake/unigornel_stage.cmake).  The file is read with the standard library (no binutils needed) and
 only the parts used here are decoded: the ELF64 little-endian header, the section headers and
 the symbols.  C++ names are shown demangled when c++filt (binutils) is installed.
 """

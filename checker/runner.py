@@ -160,7 +160,8 @@ class Runner:
 
         The back ends know where each payload file is on this machine (local_file); a test's
         fake host may not, and then the addresses are shown without names.  kernel.debug.elf
-        is preferred when the build left one beside kernel.elf; both have the symbol table.
+        is preferred when the build left one beside kernel.elf (the build strips kernel.elf's
+        symbol table; a kernel built some other way may still have one).
         """
         local_file = getattr(self.host, "local_file", None)
         path = local_file(kernel_name) if local_file else None

@@ -32,4 +32,15 @@ xenconsoled --pid-file=/run/xen/xenconsoled.pid --log=guest --log-dir=/var/log/x
     || fail "xenconsoled did not start"
 
 say "toolstack ready after $(cut -d' ' -f1 /proc/uptime) s"
-exec /bin/dom0_agent --line /dev/ttyS1
+# The line to the checker is a virtio-serial port (QEMU's virtserialport "unigornel.agent"):
+# devtmpfs names it vport<bus>p<port>; sysfs says which one has our name.
+line=""
+for i in $(seq 1 50); do
+    for n in /sys/class/virtio-ports/*/name; do
+        [ -f "$n" ] && [ "$(cat "$n")" = unigornel.agent ] && line=/dev/$(basename "$(dirname "$n")")
+    done
+    [ -n "$line" ] && [ -e "$line" ] && break
+    sleep 0.1
+done
+[ -n "$line" ] || fail "no virtio-serial port named unigornel.agent (virtio_console not loaded?)"
+exec /bin/dom0_agent --line "$line"

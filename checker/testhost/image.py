@@ -39,7 +39,8 @@ XEN_BIN = "usr/lib/xen-4.17/bin"
 XEN_PROGRAMS = ["xl", "xenstored", "xenconsoled", "xen-init-dom0", "xenconsole", "xenctx"]
 XENSTORE_PROGRAMS = ["usr/bin/xenstore-read", "usr/bin/xenstore-write", "usr/bin/xenstore-ls"]
 # Xen's dom0 drivers: event channels, hypercalls (privcmd), grant mapping and xenfs.
-DOM0_MODULES = ["xen-evtchn", "xen-privcmd", "xen-gntdev", "xen-gntalloc", "xenfs"]
+# virtio_pci and virtio_console: the agent's line to the checker (qemu.py says why not a UART).
+DOM0_MODULES = ["xen-evtchn", "xen-privcmd", "xen-gntdev", "xen-gntalloc", "xenfs", "virtio_pci", "virtio_console"]
 # Guest networking: the vif backend and the bridge (with stp and llc, which it needs).  Loaded
 # by the agent's NET command on first use, not at boot (agent/net_setup.hpp says why).
 NET_MODULES = ["xen-netback", "bridge"]

@@ -155,7 +155,8 @@ class QemuXenHost:
                 "-initrd", modules,
                 "-serial", f"file:{self.serial_log}",
                 "-chardev", f"socket,id=agent,path={sock_path},server=on,wait=off",
-                "-serial", "chardev:agent"]
+                "-device", "virtio-serial-pci,id=agentbus",
+                "-device", "virtserialport,bus=agentbus.0,chardev=agent,name=unigornel.agent"]
 
     def __enter__(self) -> "QemuXenHost":
         try:

@@ -203,4 +203,36 @@ TEST_F(FrameAllocatorTest, RandomAllocateFreeMatchesASet) {
     }
 }
 
+TEST_F(FrameAllocatorTest, AllocateRunTakesTheLowestRunOfContiguousFreeFrames) {
+    // memory::init takes the kernel heap this way: one run of frames, one run of addresses.
+    init(256);
+    fa.add_free(Pfn{10}, 5);    // 10..14: too short for 8
+    fa.add_free(Pfn{20}, 3);    // 20..22
+    fa.add_free(Pfn{60}, 100);  // 60..159, across word boundaries
+    Pfn first{0};
+    ASSERT_TRUE(fa.allocate_run(8, &first));
+    EXPECT_EQ(first.value, 60u);
+    for (uint64_t f = 60; f < 68; ++f) EXPECT_FALSE(fa.is_free(Pfn{f})) << f;
+    EXPECT_TRUE(fa.is_free(Pfn{68}));
+    EXPECT_TRUE(fa.is_free(Pfn{10})) << "the shorter runs are left alone";
+    EXPECT_EQ(fa.free_count(), 5u + 3u + 92u);
+    ASSERT_TRUE(fa.allocate_run(5, &first));
+    EXPECT_EQ(first.value, 10u) << "a run that fits exactly";
+    EXPECT_EQ(take(), 20u) << "single frames still come lowest first";
+}
+
+TEST_F(FrameAllocatorTest, AllocateRunFailsWithoutChangingAnything) {
+    init(128);
+    fa.add_free(Pfn{0}, 10);
+    fa.add_free(Pfn{11}, 10);
+    Pfn first{0xdead};
+    EXPECT_FALSE(fa.allocate_run(11, &first));
+    EXPECT_FALSE(fa.allocate_run(0, &first));
+    EXPECT_FALSE(fa.allocate_run(1000, &first));
+    EXPECT_EQ(first.value, 0xdeadu);
+    EXPECT_EQ(fa.free_count(), 20u);
+    ASSERT_TRUE(fa.allocate_run(10, &first));
+    EXPECT_EQ(first.value, 0u);
+}
+
 }  // namespace

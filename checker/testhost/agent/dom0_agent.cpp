@@ -1,8 +1,10 @@
 // dom0_agent — the checker's hands inside the test host's dom0.
 //
 // It is started by the dom0 init script once xenstored and xenconsoled run, and talks to
-// the checker over a dedicated serial line (QEMU's second UART, /dev/ttyS1; Xen itself owns
-// COM1 for its own console).  Everything crossing the line is one text line per message, and
+// the checker over a dedicated line: a virtio-serial port that QEMU gives dom0, named
+// unigornel.agent (dom0-init.sh finds its /dev/vport* node; Xen itself owns COM1 for its own
+// console).  It was QEMU's second UART until the UART's 5 KB/s of hex turned out to be what a
+// boot log cost (tools/benchmark-hello.py).  Everything crossing the line is one text line per message, and
 // every payload is hex so that no byte a guest prints can break the framing.
 //
 // checker -> agent                                 agent -> checker
@@ -130,28 +132,34 @@ void handle_xl_line(const std::string& line) {
     }
 }
 
-void pump_console(bool final_read) {
-    if (!g_guest.active) return;
+// Returns true when it stopped at its budget with more of the log perhaps unread, so that the
+// main loop comes straight back instead of waiting in poll.
+bool pump_console(bool final_read) {
+    if (!g_guest.active) return false;
     if (g_guest.log_fd < 0) {
         std::string path = kConsoleLogDir + "/guest-" + g_guest.name + ".log";
         g_guest.log_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (g_guest.log_fd < 0) return;
+        if (g_guest.log_fd < 0) return false;
     }
     // A bounded amount per call, so that the main loop gets back to the checker's commands
-    // within a fraction of a second however much the guest prints: the line to the checker
-    // carries about 5 KB of console a second (hex over the serial port), and a KILL that waited
-    // behind megabytes of a flooding guest's output arrived minutes late.  After a KILL the
-    // rest is read and dropped: the checker has stopped listening.
-    char buf[480];
-    size_t budget = final_read ? ~size_t{0} : 4 * sizeof buf;
+    // within milliseconds however much the guest prints: a KILL that waited behind megabytes of
+    // a flooding guest's output would arrive late.  The line is a virtio-serial port (about
+    // 1 MB/s of hex here, TCG); the old UART carried 5 KB of console a second, and this pump's
+    // budget then (1920 bytes a pass, a pass each 10 ms poll) also capped what a boot log could
+    // show at 192 KB/s.  Each chunk is stamped when it is read, so the stamps say when
+    // xenconsoled wrote the bytes, not when the line got round to them.  After a KILL the rest
+    // is read and dropped: the checker has stopped listening.
+    char buf[4000];
+    size_t budget = final_read ? ~size_t{0} : 16 * sizeof buf;
     while (budget > 0) {
         ssize_t n = read(g_guest.log_fd, buf, sizeof buf);
-        if (n <= 0) break;
+        if (n <= 0) return false;
         g_guest.saw_output = true;
         if (g_guest.killed) continue;
         send_line("@CON " + std::to_string(now_ms() - g_guest.t0) + " " + hex(buf, static_cast<size_t>(n)));
         budget -= budget < static_cast<size_t>(n) ? budget : static_cast<size_t>(n);
     }
+    return true;
 }
 
 void finish_guest() {
@@ -448,6 +456,7 @@ int main(int argc, char** argv) {
     }
     std::string inbuf;
     bool heard_from_checker = false;
+    bool more_console = false;  // the last pump stopped at its budget
     long long last_ready = 0;
     for (;;) {
         // Until the checker has said something, announce ourselves twice a second: bytes sent
@@ -473,7 +482,7 @@ int main(int argc, char** argv) {
             fds.push_back({g_shell.fd, POLLIN, 0});
         }
         tools.add_fds(fds);
-        int r = poll(fds.data(), static_cast<nfds_t>(fds.size()), 10);
+        int r = poll(fds.data(), static_cast<nfds_t>(fds.size()), more_console ? 0 : 10);
         if (r < 0 && errno != EINTR) return 2;
         char buf[512];
         if (r > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
@@ -511,7 +520,7 @@ int main(int argc, char** argv) {
         // Tools before the console and xl: a guest that ends in this pass stops its tools in
         // finish_guest, which must find their earlier output already passed on.
         tools.service(fds);
-        pump_console(false);
+        more_console = pump_console(false);
         if (xl_i >= 0 && (fds[xl_i].revents & (POLLIN | POLLHUP))) {
             ssize_t k = read(g_guest.xl_fd, buf, sizeof buf);
             if (k > 0) {

@@ -36,7 +36,7 @@ private:
     uintptr_t start_ = 0, end_ = 0;
 };
 
-// The kernel's single heap (over the static arena; see heap_arena.cpp).
+// The kernel's single heap (its memory: see heap_arena.cpp).
 Allocator& kernel();
 
 }  // namespace kernel::heap

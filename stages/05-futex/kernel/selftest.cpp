@@ -53,6 +53,16 @@ long call_entry(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, 
     panic("selftest: exit_group returned");
 }
 
+// "selftest=flood": 256 KiB of console output as fast as the kernel can write it, then power
+// off: what tools/benchmark-hello.py measures the console's sustained rate with.
+[[noreturn]] void console_flood() {
+    constexpr unsigned kLines = 4096;  // 64 bytes each, with the CR the console adds
+    for (unsigned i = 0; i < kLines; ++i)
+        console::printf("flood line %05u: the quick brown fox jumps over the lazy dog.\n", i);
+    console::printf("selftest: %u lines written\n", kLines);
+    poweroff_domain();
+}
+
 }  // namespace
 
 void run_if_requested(const char* cmdline) {
@@ -60,7 +70,8 @@ void run_if_requested(const char* cmdline) {
     if (!cmdline::get(cmdline, "selftest", which, sizeof which)) return;
     if (strcmp(which, "pagefault") == 0) page_fault();
     if (strcmp(which, "syscall") == 0) syscall_route();
-    panic("unknown selftest \"%s\" (known: pagefault, syscall)", which);
+    if (strcmp(which, "flood") == 0) console_flood();
+    panic("unknown selftest \"%s\" (known: pagefault, syscall, flood)", which);
 }
 
 }  // namespace kernel::selftest

@@ -93,6 +93,8 @@ void put_advice(Buf& b, uint64_t v) {
         case 8: put_str(b, "MADV_FREE"); break;
         case 14: put_str(b, "MADV_HUGEPAGE"); break;
         case 15: put_str(b, "MADV_NOHUGEPAGE"); break;
+        case 22: put_str(b, "MADV_POPULATE_READ"); break;
+        case 23: put_str(b, "MADV_POPULATE_WRITE"); break;
         default: putf(b, "%lu", v);
     }
 }

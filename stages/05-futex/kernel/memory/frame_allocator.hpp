@@ -24,6 +24,8 @@ public:
 
     // The lowest free frame, now used; false when none is left.
     bool allocate(Pfn* out);
+    // The lowest run of `count` contiguous free frames, now used; false when there is none.
+    bool allocate_run(size_t count, Pfn* first);
     // Gives a frame back; false (and nothing changes) if it was free already or out of range.
     bool free(Pfn pfn);
     bool is_free(Pfn pfn) const;

@@ -11,11 +11,16 @@ namespace kernel::memory {
 // and prepares the address space.  Prints one summary line.
 void init(const start_info& si);
 
+// The kernel heap's memory (heap_arena.cpp), taken by init(): one run of frames, sized from
+// the guest's memory.
+void kernel_heap(void** base, size_t* bytes);
+
 // True once init() has run (a page fault before that is always fatal).
 bool ready();
 AddressSpace& address_space();
 
-// "memory: 648 MiB reserved, 43 MiB committed, 2107 pages resident (16 demand faults), 4566 frames free"
+// "memory: 648 MiB reserved, 43 MiB committed, 2107 pages resident (16 demand faults), 900 pages promised,
+// 4566 frames free"
 void print_stats(const char* prefix);
 
 }  // namespace kernel::memory

@@ -4,7 +4,9 @@
 // this way, then commits pieces of it with mmap(MAP_FIXED, PROT_READ|PROT_WRITE)), but no page
 // may be touched and no frame is used.  An area with access rights is committed: a page gets a
 // frame when it is first touched (demand paging; Go's runtime relies on it, malloc.go: "we rely
-// on demand paging to avoid large overheads").
+// on demand paging to avoid large overheads").  A committed area is *charged* -- counted
+// against the memory the kernel promises (address_space.hpp) -- unless it was mapped with
+// MAP_NORESERVE, Linux's "do not reserve; a write may fault when memory is short".
 // Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
@@ -22,9 +24,11 @@ struct Vma {
     uint64_t end;    // exclusive, page aligned
     uint32_t prot;
     VmaKind kind;
+    bool noreserve = false;  // mapped with MAP_NORESERVE: demand-paged, never promised
 
     uint64_t length() const { return end - start; }
     bool committed() const { return prot != PROT_NONE; }
+    bool charged() const { return kind == VmaKind::Anonymous && committed() && !noreserve; }
 };
 
 class VmaSet {
@@ -39,7 +43,7 @@ public:
     uint64_t find_gap_top_down(uint64_t length, uint64_t floor, uint64_t ceiling) const;
 
     // Adds an area that overlaps none (false if it does, or the set is full).  Neighbours with
-    // the same protection and kind merge, so Go's many adjacent commits stay one area.
+    // the same protection, kind and noreserve merge, so Go's many adjacent commits stay one area.
     bool insert(const Vma& vma);
 
     // Removes [start, end) from every area it overlaps, splitting areas that stick out.  For
@@ -54,6 +58,7 @@ public:
     // Sums over the areas.
     uint64_t reserved_bytes() const;   // PROT_NONE anonymous areas
     uint64_t committed_bytes() const;  // anonymous areas with access
+    uint64_t charged_bytes() const;    // of those, the ones not mapped MAP_NORESERVE
 
 private:
     bool insert_at(size_t index, const Vma& vma);

@@ -42,7 +42,23 @@ void AddressSpace::on_removed(void* context, const Vma& piece) {
     auto* self = static_cast<AddressSpace*>(context);
     if (!piece.committed()) return;  // a reservation never has frames
     for (uint64_t va = piece.start; va < piece.end; va += kPage)
-        if (self->pages_.unmap(va)) --self->resident_;
+        if (self->pages_.unmap(va)) {
+            --self->resident_;
+            if (piece.charged()) --self->charged_resident_;
+        }
+}
+
+bool AddressSpace::back_page(const Vma& a, uint64_t va) {
+    if (!pages_.map_zeroed(va, (a.prot & PROT_WRITE) != 0)) return false;
+    ++resident_;
+    if (a.charged()) ++charged_resident_;
+    return true;
+}
+
+uint64_t AddressSpace::unpromised_frames() const {
+    uint64_t held = promised_pages() + limits_.reserve_frames;
+    uint64_t free = pages_.free_frames();
+    return free > held ? free - held : 0;
 }
 
 bool AddressSpace::reserve_kernel(uint64_t start, uint64_t end) {
@@ -96,23 +112,26 @@ long AddressSpace::mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t 
     uint64_t where = choose_address(addr, length, flags, &error);
     if (error) return error;
 
-    if (prot != PROT_NONE) {
-        // Commit accounting: frames are only taken on first touch, but the total promised is
-        // bounded, so a runaway program gets ENOMEM here rather than a fault later.  Committed
-        // memory this mapping replaces (MAP_FIXED over a commit) is not counted twice.
+    bool charge = prot != PROT_NONE && !(flags & MAP_NORESERVE);
+    if (charge) {
+        // The promise (address_space.hpp): after this mapping, the charged pages that have no
+        // frame yet, plus the page-table reserve, must fit in the free frames.  Charged memory
+        // this mapping replaces (MAP_FIXED over a commit, Go's sysUsed) is not counted twice;
+        // the frames it frees are not counted at all, which can only err on the safe side.
         uint64_t replaced = 0;
         for (size_t i = 0; i < areas_.count(); ++i) {
             const Vma& a = areas_.at(i);
-            if (a.kind != VmaKind::Anonymous || !a.committed() || a.end <= where || a.start >= where + length) continue;
+            if (!a.charged() || a.end <= where || a.start >= where + length) continue;
             uint64_t s = a.start > where ? a.start : where;
             uint64_t e = a.end < where + length ? a.end : where + length;
             replaced += e - s;
         }
-        uint64_t committed = areas_.committed_bytes() - replaced;
-        if (committed + length > limits_.commit_limit) {
-            set_note("out of memory: asked for %s; %s committed of a %s limit; %lu frames (%lu KiB) free",
-                     Bytes(length).text, Bytes(committed).text, Bytes(limits_.commit_limit).text, pages_.free_frames(),
-                     pages_.free_frames() * 4);
+        uint64_t promised = (areas_.charged_bytes() - replaced + length) / kPage - charged_resident_;
+        uint64_t free = pages_.free_frames();
+        if (promised + limits_.reserve_frames > free) {
+            set_note("out of memory: asked for %s; %lu frames (%lu KiB) free, %lu already promised to committed memory "
+                     "and %lu kept for page tables",
+                     Bytes(length).text, free, free * 4, promised - length / kPage, limits_.reserve_frames);
             return -kENOMEM;
         }
     }
@@ -123,38 +142,20 @@ long AddressSpace::mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t 
             return -kEINVAL;
         }
     }
-    // A committed MAP_FIXED mapping is backed at once.  That is how Go turns reserved address
-    // space into memory it will use (sysMap; sysUsed with GODEBUG=harddecommit=1), and Go
-    // runs goroutines on stacks carved out of exactly that memory.  A page fault on a stack
-    // page cannot be served: Xen delivers a PV guest's fault on the current stack, so a missing
-    // stack page means Xen cannot deliver the fault at all and kills the domain.
-    bool populate = prot != PROT_NONE && (flags & MAP_FIXED);
-    uint64_t pages = length / kPage;
-    if (populate) {
-        uint64_t tables = (length >> 21) + 3;  // leaf tables, plus the levels above
-        if (pages + tables > pages_.free_frames()) {
-            set_note("out of memory: asked for %s backed now (%lu frames); %lu frames (%lu KiB) free",
-                     Bytes(length).text, pages + tables, pages_.free_frames(), pages_.free_frames() * 4);
-            return -kENOMEM;
-        }
-    }
-    if (!areas_.remove(where, where + length, on_removed, this) ||
-        !areas_.insert(Vma{where, where + length, prot, VmaKind::Anonymous})) {
+    // Nothing is backed here, MAP_FIXED or not: pages get frames on first touch.  (Go's stacks,
+    // which cannot take a fault, are backed by madvise(MADV_POPULATE_WRITE); see populate.)
+    if (!areas_.remove(where, where + length, on_removed, this)) {
         set_note("too many memory areas (%zu)", areas_.count());
         return -kENOMEM;
     }
-    if (populate) {
-        for (uint64_t va = where; va < where + length; va += kPage) {
-            if (!pages_.map_zeroed(va, (prot & PROT_WRITE) != 0)) {
-                set_note("out of memory while backing the mapping at 0x%lx", va);
-                return -kENOMEM;  // cannot happen after the check above, unless the check is wrong
-            }
-            ++resident_;
-        }
-        set_note("committed, %lu frames mapped now", pages);
-    } else {
-        set_note(prot == PROT_NONE ? "reserved" : "committed, frames on first touch");
+    Vma vma{where, where + length, prot, VmaKind::Anonymous};
+    vma.noreserve = prot != PROT_NONE && (flags & MAP_NORESERVE) != 0;
+    if (!areas_.insert(vma)) {
+        set_note("too many memory areas (%zu)", areas_.count());
+        return -kENOMEM;
     }
+    if (prot == PROT_NONE) set_note("reserved");
+    else set_note(vma.noreserve ? "not charged (MAP_NORESERVE), frames on first touch" : "committed, frames on first touch");
     return static_cast<long>(where);
 }
 
@@ -190,12 +191,16 @@ long AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
                 if (!a || a->kind != VmaKind::Anonymous || !a->committed()) continue;
                 if (pages_.unmap(va)) {
                     --resident_;
+                    if (a->charged()) --charged_resident_;
                     ++freed;
                 }
             }
             set_note("%lu frames freed", freed);
             return 0;
         }
+        case MADV_POPULATE_READ:
+        case MADV_POPULATE_WRITE:
+            return populate(addr, length, advice == MADV_POPULATE_WRITE);
         case MADV_NORMAL:
         case MADV_HUGEPAGE:
         case MADV_NOHUGEPAGE:
@@ -204,6 +209,43 @@ long AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
             set_note("unknown advice");
             return -kEINVAL;
     }
+}
+
+// madvise(MADV_POPULATE_READ/WRITE), Linux 5.14: every page of the range gets its frame now.
+// Errors as Linux's madvise(2): ENOMEM for a hole or no memory, EINVAL for an area that does
+// not allow the access.  Pages that already have a frame keep it.
+long AddressSpace::populate(uint64_t addr, uint64_t length, bool write) {
+    if (length > limits_.ceiling || addr > limits_.ceiling - length) {
+        set_note("the range leaves the address space");
+        return -kENOMEM;
+    }
+    for (uint64_t va = addr; va < addr + length; va += kPage) {
+        const Vma* a = areas_.find(va);
+        if (!a || a->kind != VmaKind::Anonymous) {
+            set_note("no mapping contains 0x%lx", va);
+            return -kENOMEM;
+        }
+        if (!a->committed() || (write && !(a->prot & PROT_WRITE))) {
+            set_note("the area at 0x%lx does not allow %s", va, write ? "writing" : "reading");
+            return -kEINVAL;
+        }
+    }
+    uint64_t backed = 0;
+    for (uint64_t va = addr; va < addr + length; va += kPage) {
+        if (pages_.is_mapped(va)) continue;
+        const Vma* a = areas_.find(va);
+        if (!a->charged() && unpromised_frames() == 0) {
+            set_note("out of memory at 0x%lx: the free frames are all promised to committed memory", va);
+            return -kENOMEM;
+        }
+        if (!back_page(*a, va)) {
+            set_note("out of memory at 0x%lx: no free frame", va);
+            return -kENOMEM;
+        }
+        ++backed;
+    }
+    set_note("%lu frames mapped now", backed);
+    return 0;
 }
 
 bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
@@ -232,12 +274,20 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
         set_note("write to an area mapped without PROT_WRITE");
         return false;
     }
-    if (!pages_.map_zeroed(addr & ~(kPage - 1), (a->prot & PROT_WRITE) != 0)) {
-        set_note("out of memory: no free frame for a committed page (%s committed, %lu pages resident)",
-                 Bytes(areas_.committed_bytes()).text, resident_);
+    if (!a->charged() && unpromised_frames() == 0) {
+        // MAP_NORESERVE memory takes only frames nobody was promised.
+        set_note("out of memory: no frame for a page of a MAP_NORESERVE mapping; the %lu free frames are promised to "
+                 "committed memory (%lu pages) or kept for page tables (%lu)",
+                 pages_.free_frames(), promised_pages(), limits_.reserve_frames);
         return false;
     }
-    ++resident_;
+    if (!back_page(*a, addr & ~(kPage - 1))) {
+        // Only the page tables can have eaten the frame this page was promised.
+        set_note("out of memory: no free frame for a committed page although it was promised one; the %lu frames kept "
+                 "for page tables were not enough (%lu pages resident)",
+                 limits_.reserve_frames, resident_);
+        return false;
+    }
     ++faults_;
     return true;
 }

@@ -51,7 +51,7 @@ bool VmaSet::insert(const Vma& vma) {
     if (vma.start >= vma.end || !is_free(vma.start, vma.end)) return false;
     size_t index = 0;
     while (index < count_ && areas_[index].start < vma.start) ++index;
-    auto same = [&](const Vma& a) { return a.prot == vma.prot && a.kind == vma.kind; };
+    auto same = [&](const Vma& a) { return a.prot == vma.prot && a.kind == vma.kind && a.noreserve == vma.noreserve; };
     bool merge_prev = index > 0 && areas_[index - 1].end == vma.start && same(areas_[index - 1]);
     bool merge_next = index < count_ && areas_[index].start == vma.end && same(areas_[index]);
     if (merge_prev && merge_next) {
@@ -83,10 +83,17 @@ bool VmaSet::remove(uint64_t start, uint64_t end, RemovedFn removed, void* conte
         }
         uint64_t cut_start = a.start > start ? a.start : start;
         uint64_t cut_end = a.end < end ? a.end : end;
-        if (removed) removed(context, Vma{cut_start, cut_end, a.prot, a.kind});
+        if (removed) {
+            Vma piece = a;
+            piece.start = cut_start;
+            piece.end = cut_end;
+            removed(context, piece);
+        }
         if (a.start < cut_start && a.end > cut_end) {
             areas_[i].end = cut_start;
-            insert_at(i + 1, Vma{cut_end, a.end, a.prot, a.kind});
+            Vma rest = a;
+            rest.start = cut_end;
+            insert_at(i + 1, rest);
             return true;
         }
         if (a.start < cut_start) {
@@ -113,6 +120,13 @@ uint64_t VmaSet::committed_bytes() const {
     uint64_t total = 0;
     for (size_t i = 0; i < count_; ++i)
         if (areas_[i].kind == VmaKind::Anonymous && areas_[i].committed()) total += areas_[i].length();
+    return total;
+}
+
+uint64_t VmaSet::charged_bytes() const {
+    uint64_t total = 0;
+    for (size_t i = 0; i < count_; ++i)
+        if (areas_[i].charged()) total += areas_[i].length();
     return total;
 }
 

@@ -50,7 +50,8 @@ constexpr Info kTable[] = {
     {22,  "pipe",              "p",      kLogged,         nullptr},
     // runtime.osyield: spinning locks and the GC give up the CPU
     {24,  "sched_yield",       "",       kBatch | kQuiet, sys_sched_yield},
-    // the scavenger returns unused heap pages (MADV_DONTNEED); huge-page hints
+    // the scavenger returns unused heap pages (MADV_DONTNEED); huge-page hints; Go backs the
+    // memory it makes a stack of at once (MADV_POPULATE_WRITE, go-patches/0007)
     {28,  "madvise",           "aLM",    kQuiet,          sys_madvise},
     // syscall.Dup
     {32,  "dup",               "d",      kLogged,         nullptr},

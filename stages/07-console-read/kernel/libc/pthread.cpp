@@ -15,7 +15,11 @@
 
 namespace {
 
-constexpr size_t kDefaultStackSize = 256 * 1024;
+// A thread's stack is its g0 stack for Go (runtime/cgo/gcc_linux_amd64.c reads the size with
+// pthread_attr_getstacksize); Go itself gives the threads it starts without cgo 16 KiB
+// (runtime/proc.go, newm -> malg(16384)), and a g0 that outgrows its stack is Go's own clear
+// "morestack on g0" fatal error.  64 KiB leaves room for the kernel's fault frames on top.
+constexpr size_t kDefaultStackSize = 64 * 1024;
 
 // Our layout inside glibc's 56-byte pthread_attr_t: only the stack size is kept.
 struct Attr {

@@ -36,6 +36,21 @@ bool FrameAllocator::allocate(Pfn* out) {
     return false;
 }
 
+bool FrameAllocator::allocate_run(size_t count, Pfn* first) {
+    if (count == 0 || count > free_) return false;
+    size_t run = 0;
+    for (uint64_t pfn = search_from_ * 64; pfn < max_; ++pfn) {
+        run = is_free(Pfn{pfn}) ? run + 1 : 0;
+        if (run < count) continue;
+        uint64_t start = pfn + 1 - count;
+        for (uint64_t f = start; f <= pfn; ++f) bits_[f / 64] &= ~(uint64_t{1} << (f % 64));
+        free_ -= count;
+        *first = Pfn{start};
+        return true;
+    }
+    return false;
+}
+
 bool FrameAllocator::free(Pfn pfn) {
     if (pfn.value >= max_ || is_free(pfn)) return false;
     bits_[pfn.value / 64] |= uint64_t{1} << (pfn.value % 64);

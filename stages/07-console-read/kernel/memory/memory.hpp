@@ -11,6 +11,10 @@ namespace kernel::memory {
 // and prepares the address space.  Prints one summary line.
 void init(const start_info& si);
 
+// The kernel heap's memory (heap_arena.cpp), taken by init(): one run of frames, sized from
+// the guest's memory.
+void kernel_heap(void** base, size_t* bytes);
+
 // True once init() has run (a page fault before that is always fatal).
 bool ready();
 AddressSpace& address_space();
@@ -18,7 +22,8 @@ AddressSpace& address_space();
 // Frames not in use.
 size_t free_frames();
 
-// "memory: 648 MiB reserved, 43 MiB committed, 2107 pages resident (16 demand faults), 4566 frames free"
+// "memory: 648 MiB reserved, 43 MiB committed, 2107 pages resident (16 demand faults), 900 pages promised,
+// 4566 frames free"
 void print_stats(const char* prefix);
 
 }  // namespace kernel::memory

@@ -28,6 +28,7 @@ public:
 
     bool map_zeroed(uint64_t va, bool writable) override;
     bool unmap(uint64_t va) override;
+    bool is_mapped(uint64_t va) override;
     size_t free_frames() const override { return frames_->free_count(); }
 
     uint64_t bootstrap_mapped_end() const { return bootstrap_end_; }  // what Xen mapped for us
@@ -38,7 +39,6 @@ private:
     uint64_t* leaf_table(uint64_t va, bool create);  // the L1 table for va (nullptr if absent)
     bool new_table(uint64_t* mfn_out);
     uint64_t machine_address_of(const void* p) const;
-    bool is_mapped(uint64_t va);
 
     uint64_t* l4_ = nullptr;
     const unsigned long* mfn_list_ = nullptr;  // pfn -> mfn (start_info.mfn_list)
