@@ -21,11 +21,8 @@ namespace {
 
 // Asynchronous preemption would need signals (SIGURG sent with tgkill), which this kernel
 // never delivers; GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
-// harddecommit=1 makes the runtime give memory back with mmap(PROT_NONE) after
-// madvise(DONTNEED) and take it again with mmap(MAP_FIXED, PROT_READ|PROT_WRITE)
-// (runtime/mem_linux.go, sysUnusedOS/sysUsedOS), so what the scavenger returns stops being
-// charged against the kernel's promise (memory/address_space.hpp) and each reuse is charged
-// again: a heap that outgrows the guest gets ENOMEM there, which Go reports as "out of memory".
+// (No harddecommit=1: go-patches/0007 makes the runtime commit and decommit heap memory with
+// mmap under this kernel whatever GODEBUG says, even before the runtime has read GODEBUG.)
 // GOTRACEBACK=single (Go's default, said out loud): a panic prints the panicking goroutine's
 // trace, so a student sees where the program panicked.  Its file names are stable (the
 // archive is built with -trimpath); its addresses change with every build, and the stage's
@@ -33,7 +30,7 @@ namespace {
 constexpr size_t kMaxArgs = 8;
 const char* g_argv[kMaxArgs] = {"goapp"};
 char g_arg_text[256];
-const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1,harddecommit=1", "GOTRACEBACK=single"};
+const char* const kEnvp[] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=single"};
 constexpr size_t kEnvc = sizeof kEnvp / sizeof kEnvp[0];
 
 alignas(16) uint8_t g_random[16];  // AT_RANDOM: the runtime seeds its hash functions from it

@@ -22,11 +22,8 @@ namespace {
 
 // Asynchronous preemption would need signals (SIGURG sent with tgkill), which this kernel
 // never delivers; GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
-// harddecommit=1 makes the runtime give memory back with mmap(PROT_NONE) after
-// madvise(DONTNEED) and take it again with mmap(MAP_FIXED, PROT_READ|PROT_WRITE)
-// (runtime/mem_linux.go, sysUnusedOS/sysUsedOS), so what the scavenger returns stops being
-// charged against the kernel's promise (memory/address_space.hpp) and each reuse is charged
-// again: a heap that outgrows the guest gets ENOMEM there, which Go reports as "out of memory".
+// (No harddecommit=1: go-patches/0007 makes the runtime commit and decommit heap memory with
+// mmap under this kernel whatever GODEBUG says, even before the runtime has read GODEBUG.)
 // GOTRACEBACK=single (Go's default, said out loud): a panic prints the panicking goroutine's
 // trace, so a student sees where the program panicked.  Its file names are stable (the
 // archive is built with -trimpath); its addresses change with every build, and the stage's
@@ -36,7 +33,7 @@ const char* g_argv[kMaxArgs] = {"goapp"};
 char g_arg_text[256];
 // The devices add their settings after these (add_environment).
 constexpr size_t kMaxEnv = 8;
-const char* g_envp[kMaxEnv] = {"GODEBUG=asyncpreemptoff=1,harddecommit=1", "GOTRACEBACK=single"};
+const char* g_envp[kMaxEnv] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=single"};
 size_t g_envc = 2;
 char g_env_text[256];
 size_t g_env_used = 0;
