@@ -42,13 +42,16 @@ class Symbol:
 class SymbolTable:
     """The code symbols of one ELF file, sorted by address, and where its code lies."""
 
-    def __init__(self, symbols: list[Symbol], text: list[tuple[int, int]]):
+    def __init__(self, symbols: list[Symbol], text: list[tuple[int, int]], guards: dict[str, int] | None = None):
         # Where several names share an address, the first of them is shown: functions before
         # labels, then the symbol table's own order, which lists the object files' names
         # before the linker script's (so the entry point is "_start", not "_text").
         self.symbols = sorted(symbols, key=lambda s: (s.address, not s.function))
         self._starts = [s.address for s in self.symbols]
         self.text = sorted(text)  # [start, end) of every section holding code
+        # Guard pages the kernel unmaps on purpose (boot.S: boot_stack_guard), by name: a
+        # stack pointer inside one means that stack overflowed (checker/xen_log.py).
+        self.guards = dict(guards or {})
 
     @classmethod
     def from_elf(cls, path: Path) -> SymbolTable:
@@ -75,7 +78,7 @@ class SymbolTable:
         return sym.name if offset == 0 else f"{sym.name}+{offset:#x}"
 
 
-def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, int]]]:
+def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, int]], dict[str, int]]:
     if data[:4] != b"\x7fELF":
         raise SymbolError(f"{where} is not an ELF file")
     if data[4] != 2 or data[5] != 1:
@@ -94,10 +97,14 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
         strtab = sections[symtab[6]]
         strings = data[strtab[4]:strtab[4] + strtab[5]]
         symbols = []
+        guards: dict[str, int] = {}
         entsize = symtab[9] or 24
         for at in range(symtab[4], symtab[4] + symtab[5], entsize):
             name_at, info, _other, shndx, value, size = struct.unpack_from("<IBBHQQ", data, at)
             kind = info & 0xf
+            if name_at and shndx != SHN_UNDEF and shndx < SHN_LORESERVE and kind != STT_FILE:
+                if strings[name_at:strings.index(b"\0", name_at)].endswith(b"_guard"):
+                    guards[strings[name_at:strings.index(b"\0", name_at)].decode()] = value
             # Only names of code: data objects, section and file symbols would name an address
             # after whatever happened to be in front of it.
             if kind in (STT_OBJECT, STT_SECTION, STT_FILE) or shndx == SHN_UNDEF or shndx >= SHN_LORESERVE:
@@ -110,7 +117,7 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
             symbols.append(Symbol(value, size, name, kind == STT_FUNC))
     except (struct.error, IndexError, ValueError) as exc:
         raise SymbolError(f"{where}: damaged ELF file ({exc})") from None
-    return _demangled(symbols), text
+    return _demangled(symbols), text, guards
 
 
 def _demangled(symbols: list[Symbol]) -> list[Symbol]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from . import network, results, vcpu_context
+from . import network, results, vcpu_context, xen_log
 from .dom0_steps import Dom0Step, transcript
 from .elfsyms import SymbolError, SymbolTable
 from .errors import HostError
@@ -36,6 +36,10 @@ NET_REPLY_S = 60.0
 CTX_REPLY_S = 5.0
 
 
+# The kernel's own crash report ends with this line (panic.cpp, crash_domain).
+KERNEL_REPORT = b"*** stopping the domain"
+
+
 @dataclass
 class RunResult:
     """What the test host observed while one scenario's kernel ran."""
@@ -56,6 +60,10 @@ class RunResult:
     vcpu_context: str = ""
     where: list[str] = field(default_factory=list)
     stopped_in: str = ""
+    # On a crash: what Xen's own log said about it (checker/xen_log.py), a phrase for the
+    # summary and the explained lines; empty when the back end has no such log or it was silent.
+    xen_phrase: str = ""
+    xen_said: list[str] = field(default_factory=list)
 
     def transcript(self) -> bytes:
         """The text compared with the expected transcript: the console, then the dom0 blocks."""
@@ -236,6 +244,8 @@ class _Execution:
         self.vcpu_context = ""
         self.where: list[str] = []
         self.stopped_in = ""
+        mark = getattr(runner.host, "hypervisor_log_mark", None)
+        self.xen_mark = mark() if mark else None  # where Xen's log stood when this run began
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -427,5 +437,22 @@ class _Execution:
                     self.active.how = "guest-ended"  # the agent stops its tools first; a safety net
                 end = self.stopped_for or msg.fields[0]
                 elapsed = int(msg.fields[1]) / 1000 if len(msg.fields) > 1 else self.now_s()
+                phrase, said = self.xen_account() if end == "crash" else ("", [])
                 return RunResult(bytes(self.console), end, elapsed, self.first_byte, self.host_messages,
-                                 self.arrivals, self.steps, self.vcpu_context, self.where, self.stopped_in)
+                                 self.arrivals, self.steps, self.vcpu_context, self.where, self.stopped_in,
+                                 phrase, said)
+
+    def xen_account(self) -> tuple[str, list[str]]:
+        """What Xen logged during this run about a crash the kernel did not report itself."""
+        since = getattr(self.runner.host, "hypervisor_log_since", None)
+        if self.xen_mark is None or since is None or KERNEL_REPORT in self.console:
+            return "", []
+        lines: list[str] = []
+        for _ in range(10):  # Xen's lines reach the serial file a moment after xl sees the crash
+            lines = xen_log.guest_lines(since(self.xen_mark))
+            if any("crashed on cpu" in line for line in lines):
+                break
+            time.sleep(0.1)
+        symbols, _why = self.runner.symbols(self.kernel_name) if self.kernel_name else (None, "")
+        account = xen_log.explain(lines, symbols)
+        return account.phrase, account.details

@@ -189,10 +189,13 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
 
     if end == "crash" and scenario.expect_end == "shutdown":
         summary = "the guest crashed, but this stage should shut down cleanly"
-        if diff:
+        if result.xen_phrase:
+            # The kernel printed no report of its own; Xen's log says what happened.
+            summary += f"; Xen's log: {result.xen_phrase}"
+        elif diff:
             summary += f"; {difference}"
         return outcome(Verdict.UNEXPECTED_CRASH, summary,
-                       _join(diff, _tail(console), _host_said(result)),
+                       _join("\n".join(result.xen_said), diff, _tail(console), _host_said(result)),
                        diff=diff, first_difference=line)
     if trouble:
         # Said before the diff: the diff then only shows the stopped tool's header and output.

@@ -215,6 +215,22 @@ class QemuXenHost:
         self.ready = True
         self.log(f"test host: Xen {self.xen_version} and dom0 ready in {self.boot_seconds:.1f} s")
 
+    def hypervisor_log_mark(self) -> int:
+        """Where Xen's serial log ends now; hypervisor_log_since(mark) reads what comes after."""
+        try:
+            return self.serial_log.stat().st_size
+        except OSError:
+            return 0
+
+    def hypervisor_log_since(self, mark: int) -> list[str]:
+        """The serial log's lines written since `mark` (Xen's own and dom0's)."""
+        try:
+            with open(self.serial_log, "rb") as f:
+                f.seek(mark)
+                return f.read(1 << 20).decode(errors="replace").splitlines()
+        except OSError:
+            return []
+
     def serial_tail(self, lines: int = 25) -> str:
         try:
             text = self.serial_log.read_text(errors="replace")

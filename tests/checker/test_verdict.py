@@ -103,6 +103,18 @@ def test_crash_instead_of_shutdown_with_a_matching_console():
     assert "  bye" in outcome.details.splitlines()
 
 
+def test_a_crash_the_kernel_did_not_report_gets_xens_account_first():
+    said = ["Xen crashed the domain itself: ...", "Xen's log during this run:", "  (XEN) Domain 3 crashed"]
+    outcome = judge(scenario(), EXPECTED, run("Hello from C++\n", "crash",
+                                                xen_phrase="the stack overflowed into boot_stack_guard",
+                                                xen_said=said))
+    assert outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert outcome.summary == ("the guest crashed, but this stage should shut down cleanly; "
+                               "Xen's log: the stack overflowed into boot_stack_guard")
+    assert outcome.details.startswith("\n".join(said))
+    assert "--- expected" in outcome.details, "the diff still follows"
+
+
 def test_crash_instead_of_shutdown_with_a_different_console():
     outcome = judge(scenario(), EXPECTED, run("Hello from C++\nPAGE FAULT\n", "crash"))
     assert outcome.verdict is Verdict.UNEXPECTED_CRASH

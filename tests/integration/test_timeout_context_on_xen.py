@@ -10,11 +10,8 @@ Boots QEMU: run by ctest as xen.timeout-context, under the xen-test-host resourc
 takes the checker's run lock on the build directory.  About 11 s of build, then one host boot.
 """
 import dataclasses
-import io
 import os
-import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +27,9 @@ from checker.spec import discover  # noqa: E402
 from checker.testhost import image, qemu  # noqa: E402
 from checker.verdict import Verdict  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from broken_kernel import build_variant  # noqa: E402
+
 BUILD_DIR = Path(os.environ.get("UNIGORNEL_BUILD_DIR", REPO / "build"))
 STAGE = "05-futex"
 BANNER_LINE = '    printf("running on Xen %ld.%ld\\n", version >> 16, version & 0xffff);\n'
@@ -39,20 +39,7 @@ HANG = "    for (volatile unsigned long spin = 0;; spin = spin + 1) {}  // hung 
 
 def hung_kernel(work: Path) -> Path:
     """Stage 05 from HEAD with a busy loop after the banner, built in `work`; its kernel.elf."""
-    tree = subprocess.run(["git", "archive", "HEAD", f"stages/{STAGE}", "cmake", "tools"], cwd=REPO,
-                          check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(tree)) as archive:
-        archive.extractall(work / "src")
-    main = work / "src" / "stages" / STAGE / "kernel" / "main.cpp"
-    text = main.read_text()
-    assert BANNER_LINE in text, "stage 05's kernel_main changed: update BANNER_LINE"
-    main.write_text(text.replace(BANNER_LINE, BANNER_LINE + HANG))
-    build = work / "build"
-    for cmd in (["cmake", "-S", str(main.parents[1]), "-B", str(build)],
-                ["cmake", "--build", str(build), "--parallel", "2"]):
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return build / "kernel.elf"
+    return build_variant(work, STAGE, BANNER_LINE, HANG)
 
 
 @pytest.fixture(scope="module")

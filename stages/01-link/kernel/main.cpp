@@ -45,7 +45,7 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
 
     kernel::shinfo::init(*si);
     kernel::traps::init();
-    kernel::traps::guard_null_page();
+    kernel::traps::guard_pages();
 
     const char* cmdline = reinterpret_cast<const char*>(si->cmd_line);
     run_selftest(cmdline);

@@ -34,7 +34,7 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
 
     kernel::shinfo::init(*si);         // shared_info: event channels, Xen's clock
     kernel::traps::init();             // the trap table: a fault is diagnosed, the domain stopped
-    kernel::traps::guard_null_page();  // a NULL dereference faults
+    kernel::traps::guard_pages();      // a NULL dereference, a boot stack overflow fault
     kernel::sched::init();             // threads: the boot stack becomes thread 1 "main"
     kernel::syscalls::configure(cmdline);         // the system-call table and its log ("strace=")
     kernel::selftest::run_if_requested(cmdline);  // "selftest=...": a demonstration instead of Go

@@ -16,8 +16,9 @@ struct TrapFrame {
 // Registers the exception handlers with HYPERVISOR_set_trap_table.
 void init();
 
-// Unmaps the page at virtual address 0 (boot.S maps it) so that a NULL dereference faults.
-void guard_null_page();
+// Unmaps the page at virtual address 0 (boot.S maps it) so that a NULL dereference faults,
+// and the page below the boot stack (boot.S: boot_stack_guard) so that an overflow stops there.
+void guard_pages();
 
 // "page fault" for 14, "general protection fault" for 13, ...; "unknown trap" otherwise.
 const char* name(uint64_t vector);

@@ -10,6 +10,7 @@
 #include "shared_info.hpp"
 
 extern "C" {
+extern char boot_stack_guard[];  // arch/boot.S: the page below the boot stack
 void trap_divide_error();
 void trap_debug();
 void trap_int3();
@@ -59,10 +60,13 @@ void init() {
     console::printf("trap table installed: faults are reported, then the domain is stopped\n");
 }
 
-void guard_null_page() {
+void guard_pages() {
     if (long rc = hv::update_va_mapping(0, 0, UVMF_INVLPG); rc != 0)
         panic("cannot unmap the NULL guard page (update_va_mapping returned %ld)", rc);
-    console::printf("NULL guard: the page at address 0 is unmapped\n");
+    auto stack_guard = reinterpret_cast<uint64_t>(boot_stack_guard);
+    if (long rc = hv::update_va_mapping(stack_guard, 0, UVMF_INVLPG); rc != 0)
+        panic("cannot unmap the boot stack's guard page (update_va_mapping returned %ld)", rc);
+    console::printf("guard pages: address 0 (NULL) and the page below the boot stack are unmapped\n");
 }
 
 }  // namespace kernel::traps

@@ -36,7 +36,7 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
 
     kernel::shinfo::init(*si);         // shared_info: event channels, Xen's clock
     kernel::traps::init();             // the trap table: a fault is diagnosed, the domain stopped
-    kernel::traps::guard_null_page();  // a NULL dereference faults
+    kernel::traps::guard_pages();      // a NULL dereference, a boot stack overflow fault
     kernel::memory::init(*si);         // frames, page tables, the address space behind mmap
     kernel::time::init_timer();        // clocks from Xen's time info, the single-shot timer
     kernel::sched::init();             // threads: the boot stack becomes thread 1 "main"

@@ -72,6 +72,15 @@ hypercall_page:
 
 .section .bss.stack, "aw", @nobits
 .p2align 12
+/*
+ * The page below the boot stack is a guard: kernel_main unmaps it (traps::guard_pages), so a
+ * stack that overflows stops right there instead of running down over the kernel image.  Xen
+ * cannot deliver that fault (it writes the exception frame onto the same stack) and crashes
+ * the domain; the checker reads Xen's log and names the page (checker/xen_log.py).
+ */
+.globl boot_stack_guard
+boot_stack_guard:
+    .skip 4096
 .globl boot_stack
 boot_stack:
     .skip 64 * 1024

@@ -78,7 +78,9 @@ void XenPageTables::init(const start_info& si, FrameAllocator& frames) {
 
     // Xen mapped a contiguous region from 0 (xen.h, start_info: the bootstrap elements plus at
     // least 512 KiB of padding, ending on a 4 MiB boundary).  Find where it ends.
-    uint64_t va = 0x1000;  // page 0 is the unmapped NULL guard
+    // From the bootstrap page tables on: the image below them has guard pages unmapped on
+    // purpose (page 0, the page below the boot stack; traps::guard_pages).
+    uint64_t va = si.pt_base & ~(kPage - 1);
     while (va / kPage < nr_pages_ && is_mapped(va)) va += kPage;
     bootstrap_end_ = va;
     direct_end_ = va;

@@ -1,0 +1,104 @@
+"""What Xen itself said when a guest died without a word of its own, in a student's words.
+
+A PV kernel can fail in ways its own fault report never sees: when Xen cannot deliver an
+exception or an event to the guest (the frame it must write onto the guest's stack faults, or
+there is no handler address to jump to), Xen crashes the domain itself, and the only account
+is in the hypervisor's log (the test host's serial console, build/checker/host/xen-serial.log):
+
+    (XEN) domain_crash_sync called from entry.S: fault at ffff82d04038c8e4 x86_64/entry.S#create_bounce_frame+0x167/0x177
+    (XEN) Domain 3 (vcpu#0) crashed on cpu#0:
+    (XEN) RIP:    e033:[<0000000000104ef2>]
+    (XEN) rbp: 000000000014d000   rsp: 000000000013efc8   r8:  ...
+
+explain() picks out those lines, the guest's rip and rsp (named with the kernel's symbols, and
+the stack pointer checked against the kernel's guard pages), and says what they mean.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .elfsyms import SymbolTable
+
+GUARD_PAGE = 4096
+_RIP = re.compile(r"\bRIP:\s+[0-9a-f]{4}:\[<([0-9a-f]+)>\]")
+_RSP = re.compile(r"\brsp:\s+([0-9a-f]{16})\b")
+_CRASHED = re.compile(r"\bDomain (\d+) \(vcpu#(\d+)\) crashed on cpu#(\d+)")
+# Lines Xen prints for its own reasons while guests come and go, not about a guest's death.
+_NOISE = ("PCI add device", "physdev_map_pirq", "grant_table", "printk: ", "Freed ")
+
+
+@dataclass
+class XenAccount:
+    """What Xen's log says about a guest that died: a phrase for the summary, lines for details."""
+
+    phrase: str = ""                                   # "" when the log says nothing useful
+    details: list[str] = field(default_factory=list)   # the explanation, then Xen's own lines
+
+
+def guest_lines(log_lines: list[str]) -> list[str]:
+    """The hypervisor's messages among a stretch of its serial console, "(XEN) " removed."""
+    out = []
+    for line in log_lines:
+        at = line.find("(XEN) ")
+        if at < 0:
+            continue
+        text = line[at + 6:].rstrip()
+        if text and not any(noise in text for noise in _NOISE):
+            out.append(text)
+    return out
+
+
+def _where(symbols: SymbolTable | None, address: int) -> str:
+    name = symbols.lookup(address) if symbols else None
+    return f"{address:#x} ({name})" if name else f"{address:#x}"
+
+
+def _in_guard(symbols: SymbolTable | None, rsp: int) -> str | None:
+    """The guard page rsp is in (or just above: Xen writes the frame below rsp), if any."""
+    if not symbols:
+        return None
+    for name, start in symbols.guards.items():
+        if start <= rsp < start + GUARD_PAGE + 64:
+            return name
+    return None
+
+
+def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
+    """Reads Xen's lines (from guest_lines) about one run; empty account when there are none."""
+    if not lines:
+        return XenAccount()
+    rip = next((int(m.group(1), 16) for m in map(_RIP.search, lines) if m), None)
+    rsp = next((int(m.group(1), 16) for m in map(_RSP.search, lines) if m), None)
+    crashed = next((m for m in map(_CRASHED.search, lines) if m), None)
+    bounce = next((line for line in lines if "create_bounce_frame" in line), None)
+    said: list[str] = []
+    phrase = ""
+    if bounce is not None and "bad_bounce_ip" in bounce:
+        phrase = "Xen had an event or exception to deliver but the kernel gave it no handler address"
+        said.append("Xen crashed the domain itself: it had an event or an exception to deliver, and the "
+                    "kernel had registered no address to deliver it to (no event callback set with "
+                    "HYPERVISOR_set_callbacks, or a trap-table entry of 0). Blocking (SCHEDOP_block) or "
+                    "unmasking events before the callback is set ends this way.")
+    elif bounce is not None:
+        phrase = "Xen could not deliver a fault: the kernel's stack pointer points at unusable memory"
+        said.append("Xen crashed the domain itself: to deliver an exception it writes a frame onto the "
+                    "stack the kernel is running on (a PV kernel has no stack switch), and that write "
+                    "faulted, so no handler of the kernel could run and no report was printed.")
+        guard = _in_guard(symbols, rsp) if rsp is not None else None
+        if guard is not None:
+            phrase = f"the stack overflowed into {guard}"
+            said.append(f"The stack pointer {rsp:#x} is in {guard}, the unmapped page kept below that "
+                        "stack on purpose: the stack overflowed. Unbounded recursion, or a large local "
+                        "array, is the usual cause.")
+        elif rsp is not None:
+            said.append(f"The stack pointer was {rsp:#x}: a stack that overflowed past its end, or an rsp "
+                        "that was overwritten, are the usual causes.")
+    elif crashed is not None:
+        phrase = "Xen crashed the domain (its log says why below)"
+        said.append("Xen crashed the domain itself; the kernel printed no report of its own.")
+    if rip is not None:
+        said.append(f"The guest was executing {_where(symbols, rip)} (Xen's register dump).")
+    if not said:
+        return XenAccount(details=["Xen's log during this run:"] + ["  (XEN) " + line for line in lines])
+    return XenAccount(phrase, said + ["Xen's log during this run:"] + ["  (XEN) " + line for line in lines])

@@ -1,0 +1,59 @@
+"""checker/xen_log.py: Xen's own account of a guest it crashed, in a student's words."""
+from checker.elfsyms import Symbol, SymbolTable
+from checker.xen_log import explain, guest_lines
+
+# The shape of Xen 4.17's serial console when a PV guest's boot stack overflows (the frame of the
+# page fault cannot be written; x86_64/entry.S, create_bounce_frame), dom0's lines mixed in.
+OVERFLOW = """\
+[   12.345678] xenbr0: port 1(vif3.0) entered disabled state
+(XEN) domain_crash_sync called from entry.S: fault at ffff82d04038c8e4 x86_64/entry.S#create_bounce_frame+0x167/0x177
+(XEN) Domain 3 (vcpu#0) crashed on cpu#0:
+(XEN) ----[ Xen-4.17.3-pre  x86_64  debug=n  Not tainted ]----
+(XEN) CPU:    0
+(XEN) RIP:    e033:[<0000000000104ef2>]
+(XEN) RFLAGS: 0000000000010206   EM: 0   CONTEXT: pv guest (d3v0)
+(XEN) rax: 0000000000000000   rbx: 0000000000000000   rcx: 0000000000000000
+(XEN) rbp: 000000000014d000   rsp: 000000000013eff8   r8:  0000000000000000
+""".splitlines()
+
+SYMBOLS = SymbolTable([Symbol(0x104ec0, 0x40, "recurse(unsigned long)", True)], [(0x1000, 0x200000)],
+                      {"boot_stack_guard": 0x13e000})
+
+
+def test_only_xens_lines_are_kept_without_their_prefix():
+    lines = guest_lines(OVERFLOW)
+    assert lines[0].startswith("domain_crash_sync called from entry.S")
+    assert all("xenbr0" not in line for line in lines)
+    assert len(lines) == 8
+
+
+def test_a_stack_pointer_in_a_guard_page_is_a_stack_overflow():
+    account = explain(guest_lines(OVERFLOW), SYMBOLS)
+    assert account.phrase == "the stack overflowed into boot_stack_guard"
+    text = "\n".join(account.details)
+    assert "The stack pointer 0x13eff8 is in boot_stack_guard" in text
+    assert "The guest was executing 0x104ef2 (recurse(unsigned long)+0x32)" in text
+    assert "  (XEN) Domain 3 (vcpu#0) crashed on cpu#0:" in account.details
+
+
+def test_without_symbols_the_stack_pointer_is_still_reported():
+    account = explain(guest_lines(OVERFLOW))
+    assert account.phrase == "Xen could not deliver a fault: the kernel's stack pointer points at unusable memory"
+    assert any("The stack pointer was 0x13eff8" in line for line in account.details)
+    assert any("The guest was executing 0x104ef2 (Xen's register dump)." == line for line in account.details)
+
+
+def test_no_handler_address_is_said_as_such():
+    lines = ["domain_crash_sync called from entry.S: fault at ffff82d04038c900 "
+             "x86_64/entry.S#create_bounce_frame_bad_bounce_ip+0x0/0x10",
+             "Domain 4 (vcpu#0) crashed on cpu#1:"]
+    account = explain(lines)
+    assert account.phrase == "Xen had an event or exception to deliver but the kernel gave it no handler address"
+    assert "HYPERVISOR_set_callbacks" in account.details[0]
+
+
+def test_a_quiet_log_gives_nothing_and_unknown_lines_are_shown_as_they_are():
+    assert explain([]).phrase == "" and explain([]).details == []
+    account = explain(["d5v0 something Xen says"])
+    assert account.phrase == ""
+    assert account.details == ["Xen's log during this run:", "  (XEN) d5v0 something Xen says"]
