@@ -64,6 +64,11 @@ def _in_guard(symbols: SymbolTable | None, rsp: int) -> str | None:
     return None
 
 
+_UNHANDLED = re.compile(r"\bd\d+v\d+ Unhandled: vec (\d+), (#[A-Z]+)")
+_TRAP_WORDS = {"#PF": "page fault", "#GP": "general protection fault", "#DE": "divide error",
+               "#UD": "invalid opcode", "#SS": "stack fault", "#NP": "segment not present"}
+
+
 def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
     """Reads Xen's lines (from guest_lines) about one run; empty account when there are none."""
     if not lines:
@@ -71,32 +76,45 @@ def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
     rip = next((int(m.group(1), 16) for m in map(_RIP.search, lines) if m), None)
     rsp = next((int(m.group(1), 16) for m in map(_RSP.search, lines) if m), None)
     crashed = next((m for m in map(_CRASHED.search, lines) if m), None)
-    bounce = next((line for line in lines if "create_bounce_frame" in line), None)
+    unhandled = next((m for m in map(_UNHANDLED.search, lines) if m), None)
+    sync = next((line for line in lines if "domain_crash_sync called from entry.S" in line), None)
     said: list[str] = []
     phrase = ""
-    if bounce is not None and "bad_bounce_ip" in bounce:
+    if sync is not None and "bad_bounce_ip" in sync:
         phrase = "Xen had an event or exception to deliver but the kernel gave it no handler address"
         said.append("Xen crashed the domain itself: it had an event or an exception to deliver, and the "
                     "kernel had registered no address to deliver it to (no event callback set with "
                     "HYPERVISOR_set_callbacks, or a trap-table entry of 0). Blocking (SCHEDOP_block) or "
                     "unmasking events before the callback is set ends this way.")
-    elif bounce is not None:
+    elif unhandled is not None:
+        what = _TRAP_WORDS.get(unhandled.group(2), f"exception {unhandled.group(2)}")
+        phrase = f"a {what} came before the kernel had installed its trap table"
+        said.append(f"Xen crashed the domain itself: the guest took a {what} (vector {unhandled.group(1)}) "
+                    "and had no handler registered for it yet (HYPERVISOR_set_trap_table had not run), "
+                    "so nothing of the kernel's could report it.")
+    elif sync is not None:
         phrase = "Xen could not deliver a fault: the kernel's stack pointer points at unusable memory"
         said.append("Xen crashed the domain itself: to deliver an exception it writes a frame onto the "
                     "stack the kernel is running on (a PV kernel has no stack switch), and that write "
                     "faulted, so no handler of the kernel could run and no report was printed.")
-        guard = _in_guard(symbols, rsp) if rsp is not None else None
+    elif crashed is not None:
+        phrase = "Xen crashed the domain (its log says why below)"
+        said.append("Xen crashed the domain itself; the kernel printed no report of its own.")
+    if rsp is not None and (sync is not None or unhandled is not None):
+        guard = _in_guard(symbols, rsp)
         if guard is not None:
             phrase = f"the stack overflowed into {guard}"
             said.append(f"The stack pointer {rsp:#x} is in {guard}, the unmapped page kept below that "
                         "stack on purpose: the stack overflowed. Unbounded recursion, or a large local "
                         "array, is the usual cause.")
-        elif rsp is not None:
+        elif rsp >= 1 << 63:
+            phrase = "the stack pointer ran below address 0: a stack overflow"
+            said.append(f"The stack pointer {rsp:#x} has run below address 0: the stack overflowed and "
+                        "went on down through everything below it (unbounded recursion, or a large local "
+                        "array?).")
+        else:
             said.append(f"The stack pointer was {rsp:#x}: a stack that overflowed past its end, or an rsp "
                         "that was overwritten, are the usual causes.")
-    elif crashed is not None:
-        phrase = "Xen crashed the domain (its log says why below)"
-        said.append("Xen crashed the domain itself; the kernel printed no report of its own.")
     if rip is not None:
         said.append(f"The guest was executing {_where(symbols, rip)} (Xen's register dump).")
     if not said:

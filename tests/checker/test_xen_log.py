@@ -52,6 +52,34 @@ def test_no_handler_address_is_said_as_such():
     assert "HYPERVISOR_set_callbacks" in account.details[0]
 
 
+# As Xen 4.17.7 printed it here (tests/integration: stage 05 recursing before its trap table and
+# guard page were set up): no handler for the page fault, the stack pointer wrapped below 0.
+WRAPPED = """\
+(XEN) d1v0 Unhandled: vec 14, #PF[0002]
+(XEN) Pagetable walk from fffffffffffffee8:
+(XEN)  L4[0x1ff] = 0000000000000000 ffffffffffffffff
+(XEN) domain_crash_sync called from entry.S: fault at ffff82d0403602d0 x86_64/entry.S#domain_crash_page_fault_6x8+0/0x4
+(XEN) Domain 1 (vcpu#0) crashed on cpu#1:
+(XEN) RIP:    e033:[<000000000000460b>]
+(XEN) rbp: 00000000000000e8   rsp: fffffffffffffee8   r8:  0000000000000000
+(XEN) Guest stack trace from rsp=fffffffffffffee8:
+(XEN)   Fault while accessing guest memory.
+""".splitlines()
+
+
+def test_a_fault_before_the_trap_table_with_a_wrapped_stack():
+    account = explain(guest_lines(WRAPPED))
+    assert account.phrase == "the stack pointer ran below address 0: a stack overflow"
+    text = "\n".join(account.details)
+    assert "took a page fault (vector 14) and had no handler registered for it yet" in text
+    assert "The stack pointer 0xfffffffffffffee8 has run below address 0" in text
+
+
+def test_a_fault_before_the_trap_table_on_a_good_stack_says_just_that():
+    account = explain(guest_lines(WRAPPED[:1] + WRAPPED[3:6]))
+    assert account.phrase == "a page fault came before the kernel had installed its trap table"
+
+
 def test_a_quiet_log_gives_nothing_and_unknown_lines_are_shown_as_they_are():
     assert explain([]).phrase == "" and explain([]).details == []
     account = explain(["d5v0 something Xen says"])

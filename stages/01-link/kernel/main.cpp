@@ -41,11 +41,11 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
     long version = kernel::hv::xen_version(XENVER_version, nullptr);
     printf("\nUnigornel stage %s: %s\n", UNIGORNEL_STAGE, UNIGORNEL_STAGE_TITLE);
     printf("running on Xen %ld.%ld\n", version >> 16, version & 0xffff);
+    kernel::traps::guard_pages();  // first: a NULL dereference or a boot stack overflow faults from here on
     kernel::report_start_info(*si, console_sink, nullptr);
 
     kernel::shinfo::init(*si);
     kernel::traps::init();
-    kernel::traps::guard_pages();
 
     const char* cmdline = reinterpret_cast<const char*>(si->cmd_line);
     run_selftest(cmdline);

@@ -32,11 +32,11 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
     long version = kernel::hv::xen_version(XENVER_version, nullptr);
     printf("\nUnigornel stage %s: %s\n", UNIGORNEL_STAGE, UNIGORNEL_STAGE_TITLE);
     printf("running on Xen %ld.%ld\n", version >> 16, version & 0xffff);
+    kernel::traps::guard_pages();  // first: a NULL dereference or a boot stack overflow faults from here on
     kernel::report_start_info(*si, console_sink, nullptr);  // what Xen handed over
 
     kernel::shinfo::init(*si);         // shared_info: event channels, Xen's clock
     kernel::traps::init();             // the trap table: a fault is diagnosed, the domain stopped
-    kernel::traps::guard_pages();      // a NULL dereference, a boot stack overflow fault
     kernel::memory::init(*si);         // frames, page tables, the address space behind mmap
     kernel::time::init_timer();        // clocks from Xen's time info, the single-shot timer
     kernel::sched::init();             // threads: the boot stack becomes thread 1 "main"
