@@ -65,6 +65,14 @@ def _tail(console: str) -> str:
     return "\n".join([heading, *("  " + line for line in shown)])
 
 
+def _head(console: str, count: int = 5) -> str:
+    """The first lines, for a flood: where the printing started, next to where it was stopped."""
+    lines = console.splitlines()
+    if len(lines) <= TAIL_LINES:
+        return ""  # the tail already shows everything
+    return "\n".join([f"First {count} console lines:", *("  " + line for line in lines[:count])])
+
+
 def _host_said(result: RunResult) -> str:
     if not result.host_messages:
         return ""
@@ -164,7 +172,7 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
         return outcome(Verdict.MISMATCH,
                        f"the console exceeded {scenario.max_console_bytes} bytes, so the guest "
                        "was stopped (printing in a loop?)",
-                       _tail(console))
+                       _join(_head(console), _tail(console)))
     if result.end == "xl-failed":
         return outcome(Verdict.UNEXPECTED_CRASH,
                        "Xen's toolstack could not create or run the domain; its messages below "

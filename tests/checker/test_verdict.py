@@ -74,8 +74,10 @@ def test_output_limit_is_a_mismatch():
     outcome = judge(scenario(max_console_bytes=4096), EXPECTED, run("again\n" * 700, "output-limit"))
     assert outcome.verdict is Verdict.MISMATCH
     assert "exceeded 4096 bytes" in outcome.summary
+    assert outcome.details.startswith("First 5 console lines:\n  again\n"), "where the flood began"
+    assert "Last " in outcome.details, "and where it was stopped"
     assert "printing in a loop" in outcome.summary
-    assert outcome.details.count("again") == 15
+    assert outcome.details.count("again") == 5 + 15, "the first 5 lines and the last 15"
 
 
 def test_xl_failure_shows_what_xl_said():
