@@ -33,8 +33,15 @@ long call_entry(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, 
                  : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
                  :
                  : "rcx", "r11", "memory", "cc");
-    if (rdi != a0 || rsi != a1 || rdx != a2 || r10 != a3 || r8 != a4 || r9 != a5)
-        panic("unigornel_syscall did not preserve the argument registers (SYSCALL does)");
+    // Name each register that changed, with what it held and what came back: "rdi" says which
+    // reload in syscall_entry.S to look at.
+    const uint64_t want[6] = {a0, a1, a2, a3, a4, a5}, got[6] = {rdi, rsi, rdx, r10, r8, r9};
+    static const char* const names[6] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
+    for (int i = 0; i < 6; ++i)
+        if (want[i] != got[i])
+            panic("unigornel_syscall did not preserve %s (SYSCALL does): it went in as 0x%lx and came back as 0x%lx "
+                  "(system call %lu)",
+                  names[i], want[i], got[i], nr);
     return static_cast<long>(rax);
 }
 
