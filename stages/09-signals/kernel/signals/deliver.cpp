@@ -1,0 +1,104 @@
+// Book: chapter 09-signals (book/stages/09-signals.md).
+#include "deliver.hpp"
+
+#include "../panic.hpp"
+#include "../scheduler.hpp"
+#include "../string.hpp"
+#include "../syscalls/sigaction.hpp"
+
+namespace kernel::signals {
+namespace {
+
+constexpr uint64_t kSyscallStackBytes = 16 * 1024;  // scheduler.cpp, kSyscallStackSize
+constexpr uint64_t kRedZone = 128;                  // the System V ABI's, below an interrupted rsp
+constexpr uint64_t RFLAGS_TF = 0x100, RFLAGS_DF = 0x400;
+constexpr uint64_t bit(int sig) { return uint64_t{1} << (sig - 1); }
+uint64_t g_delivered = 0;
+
+}  // namespace
+
+uint64_t delivered() { return g_delivered; }
+
+bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const char** why) {
+    Thread* t = sched::current();
+    if (t == nullptr) {
+        *why = "no thread is running yet";
+        return false;
+    }
+    const syscalls::KernelSigaction& act = syscalls::action_of(sig);
+    if (act.handler <= 1) {  // SIG_DFL 0, SIG_IGN 1: a fault with either kills (Linux: force_sig)
+        *why = "the program has no handler for it";
+        return false;
+    }
+    if (!(act.flags & SA_SIGINFO) || !(act.flags & SA_RESTORER)) {
+        *why = "its handler was not installed with SA_SIGINFO and SA_RESTORER";
+        return false;
+    }
+    if (t->signal_mask & bit(sig)) {
+        *why = "the thread has it blocked (a fault inside its own handler?)";
+        return false;
+    }
+    if (f->rsp <= t->syscall_stack_top && f->rsp > t->syscall_stack_top - kSyscallStackBytes) {
+        *why = "the fault is in the kernel's own code (a system call), not in Go's";
+        return false;
+    }
+    // The alternate stack (sigaltstack; Go sets its gsignal stack on every thread) unless the
+    // thread is already on it, as Linux does (get_sigframe).
+    uint64_t alt_end = t->altstack_sp + t->altstack_size;
+    bool on_alt = t->altstack_size != 0 && f->rsp > t->altstack_sp && f->rsp <= alt_end;
+    bool use_alt = (act.flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) && t->altstack_size != 0 && !on_alt;
+    Layout where = layout(use_alt ? alt_end : f->rsp - kRedZone);
+    auto* frame = reinterpret_cast<RtSigframe*>(where.frame);
+
+    memset(frame, 0, sizeof *frame);
+    frame->pretcode = act.restorer;
+    frame->uc.stack = StackT{t->altstack_sp, t->altstack_flags | (on_alt ? SS_ONSTACK : 0), 0, t->altstack_size};
+    SigContext& sc = frame->uc.mcontext;
+    sc.r8 = f->r8, sc.r9 = f->r9, sc.r10 = f->r10, sc.r11 = f->r11, sc.r12 = f->r12, sc.r13 = f->r13;
+    sc.r14 = f->r14, sc.r15 = f->r15, sc.rdi = f->rdi, sc.rsi = f->rsi, sc.rbp = f->rbp, sc.rbx = f->rbx;
+    sc.rdx = f->rdx, sc.rax = f->rax, sc.rcx = f->rcx, sc.rsp = f->rsp, sc.rip = f->rip;
+    sc.eflags = f->rflags;
+    sc.cs = static_cast<uint16_t>(f->cs), sc.ss = static_cast<uint16_t>(f->ss);
+    sc.err = f->error_code, sc.trapno = f->vector, sc.cr2 = addr;
+    sc.oldmask = t->signal_mask;
+    sc.fpstate = where.fpstate;
+    // Kernel-private, in the words Linux reserves: Xen's full CS and SS slots (the saved
+    // event-upcall mask rides in bits 32+ of CS), for the HYPERVISOR_iret of rt_sigreturn.
+    sc.reserved[0] = f->cs, sc.reserved[1] = f->ss;
+    frame->uc.sigmask = t->signal_mask;
+    // The interrupted code's x87/SSE registers: the kernel never touches them
+    // (-mgeneral-regs-only), the Go handler will.
+    asm volatile("fxsave64 (%0)" : : "r"(where.fpstate) : "memory");
+    frame->info.signo = sig, frame->info.code = code, frame->info.addr = addr;
+
+    uint64_t block = act.mask | ((act.flags & SA_NODEFER) ? 0 : bit(sig));
+    t->signal_mask |= block & ~(bit(9) | bit(19));  // SIGKILL, SIGSTOP cannot be blocked
+
+    // [book:enter-handler]
+    // Enter the handler as a call: handler(sig, &info, &uc), returning to sa_restorer.
+    f->rip = act.handler;
+    f->rsp = where.frame;
+    f->rdi = static_cast<uint64_t>(sig);
+    f->rsi = reinterpret_cast<uint64_t>(&frame->info);
+    f->rdx = reinterpret_cast<uint64_t>(&frame->uc);
+    f->rax = 0;
+    f->rflags &= ~(RFLAGS_TF | RFLAGS_DF);  // the ABI's direction flag clear, as Linux enters handlers
+    // [book:enter-handler-end]
+    ++g_delivered;
+    return true;
+}
+
+}  // namespace kernel::signals
+
+extern "C" const kernel::signals::SigContext* signal_return(uint64_t ucontext) {
+    using namespace kernel;
+    using namespace kernel::signals;
+    auto* uc = reinterpret_cast<UContext*>(ucontext);
+    if (ucontext % 8 != 0 || uc->mcontext.reserved[0] == 0)
+        panic("rt_sigreturn with no signal frame at 0x%lx (called other than from a handler's return?)", ucontext);
+    Thread* t = sched::current();
+    t->signal_mask = uc->sigmask & ~(uint64_t{1} << 8 | uint64_t{1} << 18);
+    if (uint64_t fp = uc->mcontext.fpstate; fp != 0 && fp % 16 == 0)
+        asm volatile("fxrstor64 (%0)" : : "r"(fp) : "memory");
+    return &uc->mcontext;
+}
