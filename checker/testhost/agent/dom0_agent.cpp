@@ -144,8 +144,8 @@ bool pump_console(bool final_read) {
     }
     // A bounded amount per call, so that the main loop gets back to the checker's commands
     // within milliseconds however much the guest prints: a KILL that waited behind megabytes of
-    // a flooding guest's output would arrive late.  The line is a virtio-serial port (about
-    // 1 MB/s of hex here, TCG); the old UART carried 5 KB of console a second, and this pump's
+    // a flooding guest's output would arrive late.  The line is a virtio-serial port (it keeps
+    // up with a 400 KB/s console flood here, TCG); the old UART carried 5 KB a second, and this pump's
     // budget then (1920 bytes a pass, a pass each 10 ms poll) also capped what a boot log could
     // show at 192 KB/s.  Each chunk is stamped when it is read, so the stamps say when
     // xenconsoled wrote the bytes, not when the line got round to them.  After a KILL the rest
