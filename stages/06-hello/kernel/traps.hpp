@@ -18,7 +18,8 @@ struct TrapFrame {
 void init();
 
 // Unmaps the page at virtual address 0 (boot.S maps it) so that a NULL dereference faults,
-// and the page below the boot stack (boot.S: boot_stack_guard) so that an overflow stops there.
+// and the pages below the boot stack (boot.S: boot_stack_guard) and the trap stack
+// (trap_entry.S: trap_stack_guard) so that an overflow stops there.
 void guard_pages();
 
 // "page fault" for 14, "general protection fault" for 13, ...; "unknown trap" otherwise.

@@ -11,6 +11,7 @@
 
 extern "C" {
 extern char boot_stack_guard[];  // arch/boot.S: the page below the boot stack
+extern char trap_stack_guard[];  // arch/trap_entry.S: the page below the trap stack
 void trap_divide_error();
 void trap_debug();
 void trap_int3();
@@ -66,7 +67,10 @@ void guard_pages() {
     auto stack_guard = reinterpret_cast<uint64_t>(boot_stack_guard);
     if (long rc = hv::update_va_mapping(stack_guard, 0, UVMF_INVLPG); rc != 0)
         panic("cannot unmap the boot stack's guard page (update_va_mapping returned %ld)", rc);
-    console::printf("guard pages: address 0 (NULL) and the page below the boot stack are unmapped\n");
+    auto trap_guard = reinterpret_cast<uint64_t>(trap_stack_guard);
+    if (long rc = hv::update_va_mapping(trap_guard, 0, UVMF_INVLPG); rc != 0)
+        panic("cannot unmap the trap stack's guard page (update_va_mapping returned %ld)", rc);
+    console::printf("guard pages: address 0 (NULL) and the pages below the boot and trap stacks are unmapped\n");
 }
 
 }  // namespace kernel::traps

@@ -110,7 +110,15 @@ trap_common:
     jmp hypercall_page + HYPERVISOR_IRET * 32
 
 .section .bss.trap_stack, "aw", @nobits
-.p2align 4
+.p2align 12
+/*
+ * The page below the trap stack is a guard (traps::guard_pages unmaps it): a handler that
+ * faults again and again, or recurses, stops there instead of running down over .bss, and the
+ * checker names the page when Xen reports the crash (checker/xen_log.py).
+ */
+.globl trap_stack_guard
+trap_stack_guard:
+    .skip 4096
 trap_stack:
     .skip 16 * 1024
 trap_stack_top:
