@@ -48,11 +48,12 @@ void AddressSpace::on_removed(void* context, const Vma& piece) {
         }
 }
 
-bool AddressSpace::back_page(const Vma& a, uint64_t va) {
-    if (!pages_.map_zeroed(va, (a.prot & PROT_WRITE) != 0)) return false;
+AddressSpace::Backing AddressSpace::back_page(const Vma& a, uint64_t va) {
+    if (!a.charged() && unpromised_frames() == 0) return Backing::AllPromised;
+    if (!pages_.map_zeroed(va, (a.prot & PROT_WRITE) != 0)) return Backing::NoFrame;
     ++resident_;
     if (a.charged()) ++charged_resident_;
-    return true;
+    return Backing::Done;
 }
 
 uint64_t AddressSpace::unpromised_frames() const {
@@ -233,14 +234,14 @@ long AddressSpace::populate(uint64_t addr, uint64_t length, bool write) {
     uint64_t backed = 0;
     for (uint64_t va = addr; va < addr + length; va += kPage) {
         if (pages_.is_mapped(va)) continue;
-        const Vma* a = areas_.find(va);
-        if (!a->charged() && unpromised_frames() == 0) {
-            set_note("out of memory at 0x%lx: the free frames are all promised to committed memory", va);
-            return -kENOMEM;
-        }
-        if (!back_page(*a, va)) {
-            set_note("out of memory at 0x%lx: no free frame", va);
-            return -kENOMEM;
+        switch (back_page(*areas_.find(va), va)) {
+            case Backing::Done: break;
+            case Backing::AllPromised:
+                set_note("out of memory at 0x%lx: the free frames are all promised to committed memory", va);
+                return -kENOMEM;
+            case Backing::NoFrame:
+                set_note("out of memory at 0x%lx: no free frame", va);
+                return -kENOMEM;
         }
         ++backed;
     }
@@ -274,19 +275,19 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
         set_note("write to an area mapped without PROT_WRITE");
         return false;
     }
-    if (!a->charged() && unpromised_frames() == 0) {
-        // MAP_NORESERVE memory takes only frames nobody was promised.
-        set_note("out of memory: no frame for a page of a MAP_NORESERVE mapping; the %lu free frames are promised to "
-                 "committed memory (%lu pages) or kept for page tables (%lu)",
-                 pages_.free_frames(), promised_pages(), limits_.reserve_frames);
-        return false;
-    }
-    if (!back_page(*a, addr & ~(kPage - 1))) {
-        // Only the page tables can have eaten the frame this page was promised.
-        set_note("out of memory: no free frame for a committed page although it was promised one; the %lu frames kept "
-                 "for page tables were not enough (%lu pages resident)",
-                 limits_.reserve_frames, resident_);
-        return false;
+    switch (back_page(*a, addr & ~(kPage - 1))) {
+        case Backing::Done: break;
+        case Backing::AllPromised:
+            set_note("out of memory: no frame for a page of a MAP_NORESERVE mapping; the %lu free frames are promised "
+                     "to committed memory (%lu pages) or kept for page tables (%lu)",
+                     pages_.free_frames(), promised_pages(), limits_.reserve_frames);
+            return false;
+        case Backing::NoFrame:
+            // Only the page tables can have eaten the frame this page was promised.
+            set_note("out of memory: no free frame for a committed page although it was promised one; the %lu frames "
+                     "kept for page tables were not enough (%lu pages resident)",
+                     limits_.reserve_frames, resident_);
+            return false;
     }
     ++faults_;
     return true;

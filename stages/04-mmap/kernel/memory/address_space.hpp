@@ -95,8 +95,10 @@ private:
     uint64_t choose_address(uint64_t hint, uint64_t length, uint32_t flags, long* error);
     uint64_t promised_pages() const { return areas_.charged_bytes() / 4096 - charged_resident_; }
     long populate(uint64_t addr, uint64_t length, bool write);
-    // Maps a zeroed frame at the page va of area a, keeping the counts; false when out of frames.
-    bool back_page(const Vma& a, uint64_t va);
+    // Maps a zeroed frame at the page va of area a, keeping the counts.  The promise is kept
+    // here, for every caller: a MAP_NORESERVE page takes only a frame nobody was promised.
+    enum class Backing { Done, AllPromised, NoFrame };
+    Backing back_page(const Vma& a, uint64_t va);
 
     PageOps& pages_;
     Limits limits_;
