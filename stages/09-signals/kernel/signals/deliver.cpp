@@ -9,10 +9,10 @@
 namespace kernel::signals {
 namespace {
 
-constexpr uint64_t kSyscallStackBytes = 16 * 1024;  // scheduler.cpp, kSyscallStackSize
 constexpr uint64_t kRedZone = 128;                  // the System V ABI's, below an interrupted rsp
 constexpr uint64_t RFLAGS_TF = 0x100, RFLAGS_DF = 0x400;
 constexpr uint64_t bit(int sig) { return uint64_t{1} << (sig - 1); }
+constexpr uint64_t kUnblockable = bit(9) | bit(19);  // SIGKILL, SIGSTOP
 uint64_t g_delivered = 0;
 
 }  // namespace
@@ -38,7 +38,7 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
         *why = "the thread has it blocked (a fault inside its own handler?)";
         return false;
     }
-    if (f->rsp <= t->syscall_stack_top && f->rsp > t->syscall_stack_top - kSyscallStackBytes) {
+    if (f->rsp > reinterpret_cast<uint64_t>(t->syscall_stack) && f->rsp <= t->syscall_stack_top) {
         *why = "the fault is in the kernel's own code (a system call), not in Go's";
         return false;
     }
@@ -72,7 +72,7 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
     frame->info.signo = sig, frame->info.code = code, frame->info.addr = addr;
 
     uint64_t block = act.mask | ((act.flags & SA_NODEFER) ? 0 : bit(sig));
-    t->signal_mask |= block & ~(bit(9) | bit(19));  // SIGKILL, SIGSTOP cannot be blocked
+    t->signal_mask |= block & ~kUnblockable;
 
     // [book:enter-handler]
     // Enter the handler as a call: handler(sig, &info, &uc), returning to sa_restorer.
@@ -97,7 +97,7 @@ extern "C" const kernel::signals::SigContext* signal_return(uint64_t ucontext) {
     if (ucontext % 8 != 0 || uc->mcontext.reserved[0] == 0)
         panic("rt_sigreturn with no signal frame at 0x%lx (called other than from a handler's return?)", ucontext);
     Thread* t = sched::current();
-    t->signal_mask = uc->sigmask & ~(uint64_t{1} << 8 | uint64_t{1} << 18);
+    t->signal_mask = uc->sigmask & ~kUnblockable;
     if (uint64_t fp = uc->mcontext.fpstate; fp != 0 && fp % 16 == 0)
         asm volatile("fxrstor64 (%0)" : : "r"(fp) : "memory");
     return &uc->mcontext;
