@@ -102,16 +102,15 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
         for at in range(symtab[4], symtab[4] + symtab[5], entsize):
             name_at, info, _other, shndx, value, size = struct.unpack_from("<IBBHQQ", data, at)
             kind = info & 0xf
-            if name_at and shndx != SHN_UNDEF and shndx < SHN_LORESERVE and kind != STT_FILE:
-                if strings[name_at:strings.index(b"\0", name_at)].endswith(b"_guard"):
-                    guards[strings[name_at:strings.index(b"\0", name_at)].decode()] = value
-            # Only names of code: data objects, section and file symbols would name an address
-            # after whatever happened to be in front of it.
-            if kind in (STT_OBJECT, STT_SECTION, STT_FILE) or shndx == SHN_UNDEF or shndx >= SHN_LORESERVE:
-                continue
-            if shndx not in code_sections or name_at == 0:
+            if name_at == 0 or shndx == SHN_UNDEF or shndx >= SHN_LORESERVE or kind == STT_FILE:
                 continue
             name = strings[name_at:strings.index(b"\0", name_at)].decode("utf-8", errors="replace")
+            if name.endswith("_guard"):
+                guards[name] = value
+            # Only names of code: data objects and section symbols would name an address after
+            # whatever happened to be in front of it.
+            if kind in (STT_OBJECT, STT_SECTION) or shndx not in code_sections:
+                continue
             if name.startswith(".L"):
                 continue  # the assembler's local labels: not names a person wrote
             symbols.append(Symbol(value, size, name, kind == STT_FUNC))

@@ -117,6 +117,5 @@ def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
                         "that was overwritten, are the usual causes.")
     if rip is not None:
         said.append(f"The guest was executing {_where(symbols, rip)} (Xen's register dump).")
-    if not said:
-        return XenAccount(details=["Xen's log during this run:"] + ["  (XEN) " + line for line in lines])
+    # Xen's own lines always follow; phrase is "" exactly when nothing above was recognised.
     return XenAccount(phrase, said + ["Xen's log during this run:"] + ["  (XEN) " + line for line in lines])
