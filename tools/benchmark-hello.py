@@ -161,43 +161,50 @@ def main() -> int:
                                     max_console_bytes=1 << 20)
         quiet = dataclasses.replace(boot, cmdline=(boot.cmdline + " strace=none").strip())
         flood = dataclasses.replace(boot, cmdline="selftest=flood", max_console_bytes=1 << 20, timeout_s=300)
-        runs: dict[str, list[float]] = {k: [] for k in ("first", "hello", "first-quiet", "hello-quiet", "rate",
-                                                         "linux-first", "linux-hello", "linux-rate")}
+        # Per boot: (xl create to the first byte, to the greeting); per flood: bytes/s.
+        times: dict[str, list[tuple[float | None, float | None]]] = {"log": [], "quiet": [], "linux": []}
+        rates: dict[str, list[float]] = {"ours": [], "linux": []}
+
+        def timed(key: str, scenario, kernel: str, ramdisk: str | None = None):
+            r = runner.execute(scenario, kernel, ramdisk=ramdisk)
+            first = r.arrivals[0][0] if r.arrivals else None
+            hello = r.seconds_until(greeting)
+            times[key].append((first, hello))
+            return r, first, hello
+
+        def flooded(key: str, scenario, kernel: str, ramdisk: str | None = None) -> tuple[float | None, str]:
+            r = runner.execute(scenario, kernel, ramdisk=ramdisk)
+            rate = flood_rate(r.console, r.arrivals)
+            if rate is not None:
+                rates[key].append(rate)
+            return rate, r.end
 
         for run in range(1, args.runs + 1):
             print(f"  run {run}:", flush=True)
-            r = runner.execute(boot, stage.name)
-            if r.arrivals:
-                runs["first"].append(r.arrivals[0][0])
-            if (t := r.seconds_until(greeting)) is not None:
-                runs["hello"].append(t)
-            print(f"    {stage.name}: first byte {show(r.arrivals[0][0] if r.arrivals else None, 's')}, "
-                  f"greeting {show(t, 's')} ({r.end})", flush=True)
-            r = runner.execute(quiet, stage.name)
-            if r.arrivals:
-                runs["first-quiet"].append(r.arrivals[0][0])
-            if (t := r.seconds_until(greeting)) is not None:
-                runs["hello-quiet"].append(t)
-            print(f"    {stage.name} strace=none: greeting {show(t, 's')} ({r.end})", flush=True)
-            r = runner.execute(flood, stage.name)
-            if (rate := flood_rate(r.console, r.arrivals)) is not None:
-                runs["rate"].append(rate)
-            print(f"    {stage.name} selftest=flood: {show(rate and rate / 1e3, 'KB/s', 1)} ({r.end})", flush=True)
-            r = runner.execute(linux, "linux", ramdisk="linux-hello")
-            if r.arrivals:
-                runs["linux-first"].append(r.arrivals[0][0])
-            if (t := r.seconds_until(greeting)) is not None:
-                runs["linux-hello"].append(t)
-            else:
+            r, first, hello = timed("log", boot, stage.name)
+            print(f"    {stage.name}: first byte {show(first, 's')}, greeting {show(hello, 's')} ({r.end})", flush=True)
+            r, _, hello = timed("quiet", quiet, stage.name)
+            print(f"    {stage.name} strace=none: greeting {show(hello, 's')} ({r.end})", flush=True)
+            rate, end = flooded("ours", flood, stage.name)
+            print(f"    {stage.name} selftest=flood: {show(rate and rate / 1e3, 'KB/s', 1)} ({end})", flush=True)
+            r, first, hello = timed("linux", linux, "linux", ramdisk="linux-hello")
+            if hello is None:
                 (workdir / "linux-console.txt").write_bytes(r.console)
-            print(f"    Linux PV: first byte {show(r.arrivals[0][0] if r.arrivals else None, 's')}, "
-                  f"greeting {show(t, 's')} ({r.end})", flush=True)
-            r = runner.execute(linux, "linux", ramdisk="linux-flood")
-            if (rate := flood_rate(r.console, r.arrivals)) is not None:
-                runs["linux-rate"].append(rate)
-            print(f"    Linux PV flood: {show(rate and rate / 1e3, 'KB/s', 1)} ({r.end})", flush=True)
+            print(f"    Linux PV: first byte {show(first, 's')}, greeting {show(hello, 's')} ({r.end})", flush=True)
+            rate, end = flooded("linux", linux, "linux", ramdisk="linux-flood")
+            print(f"    Linux PV flood: {show(rate and rate / 1e3, 'KB/s', 1)} ({end})", flush=True)
 
-        m = {k: median(v) for k, v in runs.items()}
+        def med(key: str, which: int) -> float | None:
+            return median([t[which] for t in times[key] if t[which] is not None])
+
+        def span(key: str) -> float | None:
+            # The guest's own part: xl create to the first byte varies by tens of milliseconds
+            # from boot to boot whatever the guest prints, and that spread is in both figures.
+            return median([h - f for f, h in times[key] if f is not None and h is not None])
+
+        m = {"first": med("log", 0), "hello": med("log", 1), "hello-quiet": med("quiet", 1),
+             "linux-first": med("linux", 0), "linux-hello": med("linux", 1),
+             "rate": median(rates["ours"]), "linux-rate": median(rates["linux"])}
         print(f"\nmedians of {args.runs} runs ({stage.name} in {boot.memory_mb} MiB, Linux PV in {LINUX_MEMORY_MB} MiB):")
         print(f"  xl create to first byte:   {stage.name} {show(m['first'], 's')}, Linux {show(m['linux-first'], 's')}"
               f" ({ratio(m['first'], m['linux-first'])})")
@@ -206,13 +213,9 @@ def main() -> int:
               f"({ratio(m['hello'], m['linux-hello'])}; strace=none {ratio(m['hello-quiet'], m['linux-hello'])})")
         if m["hello"] and m["hello-quiet"]:
             print(f"  the boot log adds {100 * (m['hello'] / m['hello-quiet'] - 1):.0f}% to the greeting (goal: at most 10%)")
-        # The guest's own part: xl create to the first byte varies by tens of milliseconds from
-        # boot to boot whatever the guest prints, and that spread is in both figures above.
-        span = median([h - f for h, f in zip(runs["hello"], runs["first"])]) if len(runs["hello"]) == len(runs["first"]) else None
-        span_quiet = (median([h - f for h, f in zip(runs["hello-quiet"], runs["first-quiet"])])
-                      if len(runs["hello-quiet"]) == len(runs["first-quiet"]) else None)
-        print(f"  first byte to the greeting: {show(span and span * 1e3, 'ms', 0)} with the boot log, "
-              f"{show(span_quiet and span_quiet * 1e3, 'ms', 0)} with strace=none")
+        spans = {key: span(key) for key in ("log", "quiet")}
+        print(f"  first byte to the greeting: {show(spans['log'] and spans['log'] * 1e3, 'ms', 0)} with the boot log, "
+              f"{show(spans['quiet'] and spans['quiet'] * 1e3, 'ms', 0)} with strace=none")
         print(f"  console flood:             {stage.name} {show(m['rate'] and m['rate'] / 1e3, 'KB/s', 1)}, "
               f"Linux {show(m['linux-rate'] and m['linux-rate'] / 1e3, 'KB/s', 1)} ({ratio(m['rate'], m['linux-rate'])})")
 

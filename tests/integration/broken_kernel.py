@@ -14,6 +14,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
+# Lines of kernel_main (every stage from 02 on) that the tests insert after: the banner's second
+# line, before anything but the console is set up; and the start_info report, before the trap
+# table is installed.
+BANNER_LINE = '    printf("running on Xen %ld.%ld\\n", version >> 16, version & 0xffff);\n'
+REPORT_LINE = "    kernel::report_start_info(*si, console_sink, nullptr);  // what Xen handed over\n"
+
 
 def build_variant(work: Path, stage: str, after_line: str, insertion: str, before_main: str = "") -> Path:
     """Stage `stage` with `insertion` after `after_line` of kernel/main.cpp (and `before_main`

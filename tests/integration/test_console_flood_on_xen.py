@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from broken_kernel import build_variant  # noqa: E402
+from broken_kernel import REPORT_LINE, build_variant  # noqa: E402
 from checker import build  # noqa: E402
 from checker.report import text_report  # noqa: E402
 from checker.runlock import RunLock  # noqa: E402
@@ -32,7 +32,6 @@ from checker.verdict import Verdict  # noqa: E402
 
 BUILD_DIR = Path(os.environ.get("UNIGORNEL_BUILD_DIR", REPO / "build"))
 STAGE = "05-futex"
-REPORT_LINE = "    kernel::report_start_info(*si, console_sink, nullptr);  // what Xen handed over\n"
 FLOOD = ('    for (unsigned long i = 0;; i++)  // floods on purpose\n'
          '        printf("flood line %lu: the quick brown fox jumps over the lazy dog\\n", i);\n')
 

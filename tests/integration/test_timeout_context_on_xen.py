@@ -28,11 +28,10 @@ from checker.testhost import image, qemu  # noqa: E402
 from checker.verdict import Verdict  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from broken_kernel import build_variant  # noqa: E402
+from broken_kernel import BANNER_LINE, build_variant  # noqa: E402
 
 BUILD_DIR = Path(os.environ.get("UNIGORNEL_BUILD_DIR", REPO / "build"))
 STAGE = "05-futex"
-BANNER_LINE = '    printf("running on Xen %ld.%ld\\n", version >> 16, version & 0xffff);\n'
 # volatile: a loop without side effects may be removed by the compiler (C++ forward progress).
 HANG = "    for (volatile unsigned long spin = 0;; spin = spin + 1) {}  // hung on purpose\n"
 
