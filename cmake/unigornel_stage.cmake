@@ -58,7 +58,9 @@ function(_unigornel_go_archive stage)
       OUTPUT ${stamp}
       COMMAND ${Python3_EXECUTABLE} ${UNIGORNEL_PATCH_GOROOT}
               --goroot ${GO_ROOT} --patches ${go_patches_dir} --out ${goroot}
-      DEPENDS ${patches} ${UNIGORNEL_PATCH_GOROOT} ${GO_ROOT}/VERSION
+      # The directory too: a patch removed from the series changes only the directory's time,
+      # and the stamp would otherwise stay newer than every patch that is left.
+      DEPENDS ${patches} ${go_patches_dir} ${UNIGORNEL_PATCH_GOROOT} ${GO_ROOT}/VERSION
       COMMENT "${stage}: patched GOROOT (go-patches/ on ${GO_ROOT})"
       VERBATIM)
     add_custom_target(${target}-goroot DEPENDS ${stamp})
