@@ -2,6 +2,8 @@
 // fake PageOps that records which pages have a frame.
 #include "memory/address_space.hpp"
 
+#include "fake_pages.hpp"
+
 #include <gtest/gtest.h>
 
 #include <stdint.h>
@@ -14,47 +16,8 @@
 namespace {
 
 using namespace kernel::memory;
-
-constexpr uint64_t P = 0x1000;
-constexpr uint32_t RW = PROT_READ | PROT_WRITE;
-constexpr uint32_t ANON = MAP_PRIVATE | MAP_ANONYMOUS;
+using namespace fake;
 constexpr long EINVAL_ = -22, ENOMEM_ = -12, ENODEV_ = -19, EEXIST_ = -17;
-
-// Page tables with a frame budget: map_zeroed takes a frame, unmap gives it back.
-class FakePages : public PageOps {
-public:
-    explicit FakePages(size_t frames) : free_(frames) {}
-
-    bool map_zeroed(uint64_t va, bool writable) override {
-        EXPECT_EQ(va % P, 0u) << "map_zeroed of an unaligned address";
-        EXPECT_EQ(mapped.count(va), 0u) << "page 0x" << std::hex << va << " mapped twice";
-        if (free_ == 0) return false;
-        --free_;
-        mapped[va] = writable;
-        ++maps[va];
-        return true;
-    }
-    bool is_mapped(uint64_t va) override { return mapped.count(va) != 0; }
-    bool unmap(uint64_t va) override {
-        EXPECT_EQ(va % P, 0u);
-        ++unmap_calls;
-        if (mapped.erase(va) == 0) return false;
-        ++unmaps[va];
-        ++free_;
-        return true;
-    }
-    size_t free_frames() const override { return free_; }
-
-    bool has(uint64_t va) const { return mapped.count(va) != 0; }
-
-    std::map<uint64_t, bool> mapped;  // va -> writable
-    std::map<uint64_t, int> maps;     // how often each page got a fresh frame
-    std::map<uint64_t, int> unmaps;   // how often each page's frame was given back
-    size_t unmap_calls = 0;
-
-private:
-    size_t free_;
-};
 
 constexpr Limits kLimits{
     0x100000,        // floor: 1 MiB

@@ -19,6 +19,7 @@
 //	net      answer ping on /dev/vif0 and ping from the console (ping.go, package netstack)
 //	nil      a nil dereference recovered by its caller, then one not recovered (signals.go)
 //	nilbench the time of one recovered nil dereference (tools/benchmark-signals.py)
+//	mprotect a write to memory made read-only, caught with SetPanicOnFault (mprotect.go)
 package main
 
 import "C"
@@ -62,8 +63,10 @@ func Main() {
 		nilDereferences()
 	case "nilbench":
 		nilBench()
+	case "mprotect":
+		mprotectFaults()
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect)\n", test)
 	}
 	// [book:test-switch-end]
 }

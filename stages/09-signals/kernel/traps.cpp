@@ -86,10 +86,13 @@ int signal_for(const kernel::traps::TrapFrame* f, int* code, uint64_t* addr) {
     using namespace kernel::signals;
     *addr = 0;
     switch (f->vector) {
-        case 14:  // si_addr is the faulting address; ACCERR when the page was present
-            *code = (f->error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR;
+        case 14: {  // si_addr is the faulting address; as Linux's do_user_addr_fault: ACCERR
+                    // for memory that is mapped but not for this access, MAPERR where none is
             *addr = kernel::shinfo::vcpu0().arch.cr2;
+            bool mapped = kernel::memory::ready() && kernel::memory::address_space().is_program_memory(*addr);
+            *code = (f->error_code & 1) || mapped ? SEGV_ACCERR : SEGV_MAPERR;
             return SIGSEGV;
+        }
         case 13: *code = SI_KERNEL; return SIGSEGV;  // #GP: a non-canonical address, say
         case 0: *code = FPE_INTDIV, *addr = f->rip; return SIGFPE;
         case 6: *code = ILL_ILLOPN, *addr = f->rip; return SIGILL;

@@ -267,12 +267,18 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
         set_note("the address is in a PROT_NONE reservation [0x%lx, 0x%lx): reserved, never committed", a->start, a->end);
         return false;
     }
-    if (page_present) {
-        set_note("the page is mapped: this is a protection violation, not a missing page");
+    if (a->prot == PROT_NONE) {
+        set_note("the area [0x%lx, 0x%lx) was made PROT_NONE with mprotect: its pages keep their contents, "
+                 "untouchable until access is given back", a->start, a->end);
         return false;
     }
     if (write && !(a->prot & PROT_WRITE)) {
-        set_note("write to an area mapped without PROT_WRITE");
+        set_note("write to the read-only area [0x%lx, 0x%lx) (mapped or mprotect'ed without PROT_WRITE)", a->start,
+                 a->end);
+        return false;
+    }
+    if (page_present) {
+        set_note("the page is mapped: this is a protection violation, not a missing page");
         return false;
     }
     switch (back_page(*a, addr & ~(kPage - 1))) {

@@ -1,4 +1,4 @@
-// The address space the Go runtime sees: mmap, munmap, madvise and demand paging.
+// The address space the Go runtime sees: mmap, munmap, madvise, mprotect and demand paging.
 //
 // Policy lives here (where a mapping goes, what is reserved or committed, what memory is
 // promised); the page-table work is behind PageOps, which the kernel implements with Xen's
@@ -25,7 +25,12 @@ public:
     virtual bool map_zeroed(uint64_t va, bool writable) = 0;
     // Unmaps va and frees its frame; false if nothing was mapped there.
     virtual bool unmap(uint64_t va) = 0;
+    // True if va's page has a frame (accessible or parked by mprotect(PROT_NONE)).
     virtual bool is_mapped(uint64_t va) = 0;
+    // Gives va's page, if it has a frame, the access prot allows: read-only, read-write, or
+    // none (the frame stays the page's, unreachable until access is given back).  False when
+    // va has no frame: nothing to change, its first touch will map one with the area's rights.
+    virtual bool protect(uint64_t va, uint32_t prot) = 0;
     virtual size_t free_frames() const = 0;
 
 protected:
@@ -72,6 +77,14 @@ public:
     long mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t flags, int64_t fd, uint64_t offset);
     long munmap(uint64_t addr, uint64_t length);
     long madvise(uint64_t addr, uint64_t length, int advice);
+    long mprotect(uint64_t addr, uint64_t length, uint32_t prot);  // mprotect.cpp
+
+    // True if addr lies in memory mmap handed out, whatever its protection: a fault there is
+    // an access error (SIGSEGV's SEGV_ACCERR), elsewhere a missing mapping (SEGV_MAPERR).
+    bool is_program_memory(uint64_t addr) const {
+        const Vma* a = areas_.find(addr);
+        return a != nullptr && a->kind == VmaKind::Anonymous;
+    }
 
     // A page fault at addr: maps a zeroed frame if addr is in a committed area that allows the
     // access and the page is not mapped yet.  False when the fault is a real error.
@@ -95,6 +108,9 @@ private:
     uint64_t choose_address(uint64_t hint, uint64_t length, uint32_t flags, long* error);
     uint64_t promised_pages() const { return areas_.charged_bytes() / 4096 - charged_resident_; }
     long populate(uint64_t addr, uint64_t length, bool write);
+    // mprotect's check of the promise: the pages of reservations in [addr, end) that prot
+    // would commit, or -errno (with the note set) when the range is not all program memory.
+    long pages_to_charge(uint64_t addr, uint64_t end, uint32_t prot);
     // Maps a zeroed frame at the page va of area a, keeping the counts.  The promise is kept
     // here, for every caller: a MAP_NORESERVE page takes only a frame nobody was promised.
     enum class Backing { Done, AllPromised, NoFrame };

@@ -17,6 +17,16 @@ constexpr uint64_t kPresent = 1, kWritable = 2, kUser = 4, kAccessed = 0x20, kDi
 constexpr uint64_t kAddressMask = 0x000ffffffffff000;
 constexpr uint64_t kPage = 4096;
 
+// A page mprotect'ed to PROT_NONE keeps its frame in a not-present entry: the pfn, inverted,
+// in the address bits, and bit 9 (one the CPU leaves to software) to say so.  Inverted, as
+// Linux stores swap entries, because Xen 4.17 checks every not-present entry a PV guest
+// writes for L1TF (XSA-273, pv_l1tf_check_l1e): an address inside real memory would make it
+// shadow the guest's page tables; one above the top of memory is safe.
+constexpr uint64_t kParked = uint64_t{1} << 9;
+constexpr uint64_t parked_entry(Pfn pfn) { return kParked | (~(pfn.value << 12) & kAddressMask); }
+constexpr Pfn parked_pfn(uint64_t entry) { return Pfn{(~entry & kAddressMask) >> 12}; }
+constexpr bool has_frame(uint64_t entry) { return (entry & kPresent) || (entry & kParked); }
+
 unsigned index_at(uint64_t va, int level) { return static_cast<unsigned>((va >> (12 + 9 * (level - 1))) & 511); }
 
 // The direct-map address of the table an entry points to.
@@ -67,7 +77,22 @@ uint64_t* XenPageTables::leaf_table(uint64_t va, bool create) {
 
 bool XenPageTables::is_mapped(uint64_t va) {
     uint64_t* l1 = leaf_table(va, false);
-    return l1 && (l1[index_at(va, 1)] & kPresent);
+    return l1 && has_frame(l1[index_at(va, 1)]);
+}
+
+bool XenPageTables::protect(uint64_t va, uint32_t prot) {
+    uint64_t* l1 = leaf_table(va, false);
+    if (!l1) return false;
+    uint64_t pte = l1[index_at(va, 1)];
+    if (!has_frame(pte)) return false;
+    Pfn pfn = (pte & kPresent) ? m2p::lookup(Mfn{(pte & kAddressMask) >> 12}) : parked_pfn(pte);
+    bool writable = (prot & PROT_WRITE) != 0;
+    uint64_t entry = prot == PROT_NONE ? parked_entry(pfn)
+                                       : (uint64_t{mfn_list_[pfn.value]} << 12) | kPresent | kUser | kAccessed |
+                                             (writable ? kWritable | kDirty : 0);
+    if (long rc = hv::update_va_mapping(va, entry, UVMF_INVLPG); rc != 0)
+        panic("update_va_mapping(vaddr 0x%lx, prot %u) for mprotect failed: %ld", va, prot, rc);
+    return true;
 }
 
 void XenPageTables::init(const start_info& si, FrameAllocator& frames) {
@@ -122,10 +147,10 @@ bool XenPageTables::unmap(uint64_t va) {
     uint64_t* l1 = leaf_table(va, false);
     if (!l1) return false;
     uint64_t pte = l1[index_at(va, 1)];
-    if (!(pte & kPresent)) return false;
+    if (!has_frame(pte)) return false;
     if (long rc = hv::update_va_mapping(va, 0, UVMF_INVLPG); rc != 0)
         panic("update_va_mapping(vaddr 0x%lx -> none) failed: %ld", va, rc);
-    Pfn pfn = m2p::lookup(Mfn{(pte & kAddressMask) >> 12});
+    Pfn pfn = (pte & kPresent) ? m2p::lookup(Mfn{(pte & kAddressMask) >> 12}) : parked_pfn(pte);
     if (!frames_->free(pfn)) panic("unmapped vaddr 0x%lx, but its frame pfn 0x%lx was already free", va, pfn.value);
     return true;
 }

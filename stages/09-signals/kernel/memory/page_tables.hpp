@@ -29,6 +29,7 @@ public:
     bool map_zeroed(uint64_t va, bool writable) override;
     bool unmap(uint64_t va) override;
     bool is_mapped(uint64_t va) override;
+    bool protect(uint64_t va, uint32_t prot) override;
     size_t free_frames() const override { return frames_->free_count(); }
 
     uint64_t bootstrap_mapped_end() const { return bootstrap_end_; }  // what Xen mapped for us

@@ -51,7 +51,8 @@ bool VmaSet::insert(const Vma& vma) {
     if (vma.start >= vma.end || !is_free(vma.start, vma.end)) return false;
     size_t index = 0;
     while (index < count_ && areas_[index].start < vma.start) ++index;
-    auto same = [&](const Vma& a) { return a.prot == vma.prot && a.kind == vma.kind && a.noreserve == vma.noreserve; };
+    auto same = [&](const Vma& a) { return a.prot == vma.prot && a.kind == vma.kind && a.noreserve == vma.noreserve &&
+                                             a.parked == vma.parked; };
     bool merge_prev = index > 0 && areas_[index - 1].end == vma.start && same(areas_[index - 1]);
     bool merge_next = index < count_ && areas_[index].start == vma.end && same(areas_[index]);
     if (merge_prev && merge_next) {

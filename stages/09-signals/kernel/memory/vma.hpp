@@ -6,7 +6,9 @@
 // frame when it is first touched (demand paging; Go's runtime relies on it, malloc.go: "we rely
 // on demand paging to avoid large overheads").  A committed area is *charged* -- counted
 // against the memory the kernel promises (address_space.hpp) -- unless it was mapped with
-// MAP_NORESERVE, Linux's "do not reserve; a write may fault when memory is short".
+// MAP_NORESERVE, Linux's "do not reserve; a write may fault when memory is short".  mprotect
+// (stage 09) changes an area's protection without changing what it holds: PROT_NONE over
+// committed memory parks it (below), access over a reservation commits it.
 // Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once
 
@@ -25,9 +27,13 @@ struct Vma {
     uint32_t prot;
     VmaKind kind;
     bool noreserve = false;  // mapped with MAP_NORESERVE: demand-paged, never promised
+    // Committed memory that mprotect made PROT_NONE.  Unlike a reservation it keeps its pages'
+    // frames (and their contents: Linux's mprotect never discards data) and its charge; no
+    // page may be touched until mprotect gives access back (mprotect.cpp).
+    bool parked = false;
 
     uint64_t length() const { return end - start; }
-    bool committed() const { return prot != PROT_NONE; }
+    bool committed() const { return prot != PROT_NONE || parked; }
     bool charged() const { return kind == VmaKind::Anonymous && committed() && !noreserve; }
 };
 

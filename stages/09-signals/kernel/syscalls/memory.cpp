@@ -1,4 +1,4 @@
-// mmap, munmap, madvise: the Go heap's system calls.  With cgo every Go heap mapping arrives
+// mmap, munmap, madvise: the Go heap's system calls; mprotect: a program's (stage 09).  With cgo every Go heap mapping arrives
 // through the C library's mmap (x_cgo_mmap), which comes here too (libc/syscall_wrappers.cpp).
 // Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "../memory/memory.hpp"
@@ -22,6 +22,10 @@ long sys_munmap(const Args& c) { return noted(memory::address_space().munmap(c.a
 
 long sys_madvise(const Args& c) {
     return noted(memory::address_space().madvise(c.a[0], c.a[1], static_cast<int>(c.a[2])));
+}
+
+long sys_mprotect(const Args& c) {
+    return noted(memory::address_space().mprotect(c.a[0], c.a[1], static_cast<uint32_t>(c.a[2])));
 }
 
 }  // namespace kernel::syscalls

@@ -34,7 +34,7 @@ constexpr Info kTable[] = {
     // the Go heap, stacks and runtime metadata (sysReserve, sysMap); with cgo through libc's mmap
     {9,   "mmap",              "aLPFdx", kLogged,         sys_mmap},
     // syscall.Mprotect; the runtime itself never changes protections
-    {10,  "mprotect",          "axx",    kLogged,         nullptr},
+    {10,  "mprotect",          "aLP",    kLogged,         sys_mprotect},
     // memory the runtime gives back (sysFree); with cgo through libc's munmap
     {11,  "munmap",            "aL",     kLogged,         sys_munmap},
     // runtime.sbrk0: only 32-bit platforms place the heap after the program break

@@ -79,6 +79,7 @@ long sys_exit_group(const Args&);
 long sys_mmap(const Args&);
 long sys_munmap(const Args&);
 long sys_madvise(const Args&);
+long sys_mprotect(const Args&);
 long sys_futex(const Args&);
 long sys_clock_gettime(const Args&);
 long sys_gettimeofday(const Args&);
