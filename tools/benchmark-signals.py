@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Stage 09's figure: what one fault costs when it becomes a Go panic that recover catches.
+"""Stage 09's figures: what one fault costs when it becomes a Go panic that recover catches, and
+what one preemption costs.
 
 A benchmark, not a test: it asserts nothing and prints what it measured.  It boots stage 09 with
 the command line `nilbench strace=none` --runs times in one test host: the Go program makes
 2000 nil dereferences, each recovered, and prints their total time by Go's own clock (the
 kernel's Xen-time clock).  One round trip is the page fault, the kernel's delivery of SIGSEGV,
-Go's handler, rt_sigreturn, sigpanic, the panic and the recover.
+Go's handler, rt_sigreturn, sigpanic, the panic and the recover.  Then it boots the `cpu`
+scenario --runs times and reads the scheduler's lines at poweroff: the kernel's counters and
+the average time of a preemption, from the upcall's entry to the next thread running
+(preempt.cpp: the FPU state saved, the devices polled, the switch).
 
 Usage: tools/benchmark-signals.py [--runs 5] [--build-dir build]
 Stage 09 must be built (cmake --build build, or python3 -m checker run 09-signals).
@@ -31,6 +35,8 @@ from checker.testhost import image, qemu  # noqa: E402
 
 STAGE = "09-signals"
 LINE = re.compile(rb"nilbench: (\d+) recovered nil dereferences in ([0-9.]+) ms: ([0-9.]+) us each")
+COUNTERS = re.compile(rb"^scheduler: (\d+ time slices ended.*)$", re.M)
+PREEMPTION = re.compile(rb"^scheduler: a preemption took ([0-9.]+) us on average", re.M)
 
 
 def main() -> int:
@@ -48,6 +54,7 @@ def main() -> int:
     workdir = args.build_dir / "benchmark" / "signals"
     workdir.mkdir(parents=True, exist_ok=True)
     each: list[float] = []
+    switch: list[float] = []
     with qemu.QemuXenHost(img, workdir, {STAGE: elf}, "auto", lambda _: None) as host:
         print(f"test host: {host.accel_reason.split(' (')[0]}, ready in {host.boot_seconds:.1f} s")
         runner = Runner(host, workdir / "results", lambda _: None)
@@ -60,9 +67,23 @@ def main() -> int:
                 continue
             each.append(float(m.group(3)))
             print(f"  run {run}: {m.group(1).decode()} in {m.group(2).decode()} ms: {m.group(3).decode()} us each")
+        cpu = dataclasses.replace(scenarios[0], cmdline="cpu strace=none", inputs=(), timeout_s=180)
+        switch: list[float] = []
+        for run in range(1, args.runs + 1):
+            r = runner.execute(cpu, STAGE)
+            m, c = PREEMPTION.search(r.console), COUNTERS.search(r.console)
+            if m is None or c is None:
+                (workdir / f"cpu-run-{run}.txt").write_bytes(r.console)
+                print(f"  cpu run {run}: no scheduler lines ({r.end}); console in {workdir}/cpu-run-{run}.txt")
+                continue
+            switch.append(float(m.group(1)))
+            print(f"  cpu run {run}: {c.group(1).decode()}; a preemption {m.group(1).decode()} us")
     if each:
         print(f"one recovered nil dereference (fault, delivery, handler, rt_sigreturn, panic, recover): "
               f"median {statistics.median(each):.1f} us of {len(each)} runs")
+    if switch:
+        print(f"one preemption (upcall entry to the next thread running): median {statistics.median(switch):.1f} us "
+              f"of {len(switch)} runs")
     return 0
 
 

@@ -1,4 +1,5 @@
-// The Go side of stage 09: faults become Go panics (signals.go), and the tests of stage 08:
+// The Go side of stage 09: faults become Go panics (signals.go, mprotect.go), goroutines are
+// preempted (preempt.go), and the tests of stage 08:
 // the 2016 report's ping answered by a network stack in Go (net, ping.go and netstack/) and
 // the console tests of stage 07.
 //
@@ -20,6 +21,8 @@
 //	nil      a nil dereference recovered by its caller, then one not recovered (signals.go)
 //	nilbench the time of one recovered nil dereference (tools/benchmark-signals.py)
 //	mprotect a write to memory made read-only, caught with SetPanicOnFault (mprotect.go)
+//	spin     a goroutine spinning in for {} while another ticks and runs the GC (preempt.go)
+//	cpu      goroutines with fixed CPU-bound work on one P take turns (preempt.go)
 package main
 
 import "C"
@@ -65,8 +68,12 @@ func Main() {
 		nilBench()
 	case "mprotect":
 		mprotectFaults()
+	case "spin":
+		spinAndTick()
+	case "cpu":
+		cpuBound()
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, spin, cpu)\n", test)
 	}
 	// [book:test-switch-end]
 }

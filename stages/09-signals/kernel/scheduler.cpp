@@ -3,9 +3,13 @@
 
 #include "console.hpp"
 #include "format.hpp"
+#include "fpu.hpp"
 #include "heap.hpp"
 #include "hypercall.hpp"
 #include "panic.hpp"
+#include "preempt.hpp"
+#include "shared_info.hpp"
+#include "string.hpp"
 #include "thread_queue.hpp"
 #include "time/clock.hpp"
 #include "time/timer.hpp"
@@ -60,6 +64,27 @@ bool give_tls(Thread* t) {
     return true;
 }
 
+// A save area for the FPU state of the thread when it is preempted (fpu.hpp); false when out
+// of memory.
+bool give_fpu(Thread* t) {
+    size_t size = fpu::area_size();
+    t->fpu_block = alloc_or_null(size + 63);
+    if (!t->fpu_block) return false;
+    t->fpu_area = reinterpret_cast<void*>((reinterpret_cast<uint64_t>(t->fpu_block) + 63) & ~uint64_t{63});
+    memset(t->fpu_area, 0, size);
+    return true;
+}
+
+// The vCPU's event mask belongs to the running thread (thread.hpp): a thread switched back in
+// gets its own again.  Events that arrived while it was masked are taken at once: any
+// hypercall returns through Xen's check for pending events (Mini-OS: force_evtchn_callback).
+void restore_event_mask(uint8_t mask) {
+    vcpu_info& v = shinfo::vcpu0();
+    __atomic_store_n(&v.evtchn_upcall_mask, mask, __ATOMIC_SEQ_CST);
+    if (mask == 0 && __atomic_load_n(&v.evtchn_upcall_pending, __ATOMIC_SEQ_CST))
+        hv::xen_version(XENVER_version, nullptr);
+}
+
 // FS is per vCPU, not per thread: the scheduler swaps it with every switch, so each thread
 // finds its own TLS (and Go its own g at %fs:-8).
 void load_fs(const Thread* t) {
@@ -98,6 +123,7 @@ void reap() {
     heap::kernel().free(z->stack);
     heap::kernel().free(z->syscall_stack);
     heap::kernel().free(z->tls_block);
+    heap::kernel().free(z->fpu_block);
     heap::kernel().free(z);
 }
 
@@ -145,11 +171,14 @@ void switch_to(Thread* next) {
     }
     // [book:switch-to]
     next->state = ThreadState::Running;
+    prev->upcall_mask = __atomic_load_n(&shinfo::vcpu0().evtchn_upcall_mask, __ATOMIC_SEQ_CST);
     current_thread = next;
     load_fs(next);  // HYPERVISOR_set_segment_base(SEGBASE_FS, next->fs_base)
     context_switch(&prev->saved_rsp, next->saved_rsp);
     // [book:switch-to-end]
     // Back on prev's stack: someone switched to us.
+    restore_event_mask(prev->upcall_mask);
+    preempt::switched_in();
     reap();
 }
 
@@ -169,9 +198,11 @@ void init() {
     if (!g_main.syscall_stack) panic("no memory for the main thread's system-call stack");
     g_main.syscall_stack_top = stack_top(g_main.syscall_stack, kSyscallStackSize);
     if (!give_tls(&g_main)) panic("no memory for the main thread's TLS block");
+    if (!give_fpu(&g_main)) panic("no memory for the main thread's FPU save area");
     current_thread = &g_main;
     load_fs(&g_main);
-    console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch only when they block\n");
+    console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch when they block or when "
+                    "their time slice ends in Go code\n");
 }
 
 Thread* current() { return current_thread; }
@@ -181,12 +212,15 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
     void* stack = alloc_or_null(stack_size);
     void* sys_stack = alloc_or_null(kSyscallStackSize);
     if (t) *t = Thread{};
-    if (!t || !stack || !sys_stack || !give_tls(t)) {  // give_tls allocates nothing when it fails
+    if (!t || !stack || !sys_stack || !give_tls(t) || !give_fpu(t)) {  // a give_ that fails keeps nothing
+        if (t) heap::kernel().free(t->tls_block);
         heap::kernel().free(t);
         heap::kernel().free(stack);
         heap::kernel().free(sys_stack);
         return nullptr;
     }
+    // It starts with the events of its creator: unmasked once preemption is on (preempt.cpp).
+    t->upcall_mask = __atomic_load_n(&shinfo::vcpu0().evtchn_upcall_mask, __ATOMIC_SEQ_CST);
     link_thread(t, name);
     t->entry = entry;
     t->arg = arg;
@@ -221,6 +255,21 @@ void yield() {
     current_thread->state = ThreadState::Runnable;
     g_run_queue.push_back(current_thread);
     switch_to(next);
+}
+
+bool preempt() {
+    Thread* self = current_thread;
+    self->state = ThreadState::Runnable;
+    g_run_queue.push_back(self);
+    Thread* next = pick_next();  // never idles: self is runnable
+    switch_to(next);
+    return next != self;
+}
+
+Thread* find(int id) {
+    for (Thread* t = g_all; t; t = t->all_next)
+        if (t->id == id && t->state != ThreadState::Dead) return t;
+    return nullptr;
 }
 
 void block(const char* reason) { block_until(reason, 0); }
@@ -300,6 +349,9 @@ extern "C" [[noreturn]] void thread_start() {
     using namespace kernel;
     sched::reap();  // the thread we came from may have exited
     Thread* self = current_thread;
+    sched::restore_event_mask(self->upcall_mask);
+    preempt::switched_in();
+    preempt::on_return_to_go();  // its code runs Go's soon (runtime/cgo's threadentry): a time slice
     self->entry(self->arg);
     sched::exit_current();
 }

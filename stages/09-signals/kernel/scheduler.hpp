@@ -1,8 +1,10 @@
-// A cooperative scheduler for one vCPU.
+// A scheduler for one vCPU, preemptive for Go code only (stage 09).
 //
-// Threads switch only when the running one blocks, sleeps, yields or exits -- never in the
-// middle of Go code -- so no locks are needed inside the kernel and a switch only saves the registers
-// the C ABI says a callee keeps (arch/context_switch.S).
+// Threads switch when the running one blocks, sleeps, yields or exits -- and, from stage 09,
+// when its time slice ends while it runs Go code (preempt.cpp): never in the middle of the
+// kernel's own code, so no locks are needed inside the kernel and a switch only saves the
+// registers the C ABI says a callee keeps (arch/context_switch.S).  A thread preempted in Go
+// code had everything else saved by the upcall that stopped it (arch/upcall_entry.S, fpu.hpp).
 // Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
@@ -23,6 +25,14 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
 
 // Lets every other runnable thread run once, then returns.
 void yield();
+
+// From the event upcall, for a thread stopped in Go code: it goes to the back of the run
+// queue, the devices and timers are polled, and the first runnable thread runs.  True if
+// another thread ran before this one came back.
+bool preempt();
+
+// The live thread with this id (gettid's number), or nullptr.
+Thread* find(int id);
 
 // Marks the current thread blocked (reason is shown in deadlock reports), runs others, and
 // returns once someone called wake() on it.  Panics with a report of every thread if no

@@ -40,11 +40,21 @@ struct Thread {
     uint64_t deadline = 0;         // system time (ns) it sleeps until, 0: none
     bool timed_out = false;        // the last block_until ended at its deadline
 
-    // Signal state the runtime sets and reads back (syscalls/signals.cpp): no signal is ever
-    // delivered, but rt_sigprocmask and sigaltstack must answer consistently.
+    // Signal state (syscalls/signals.cpp, signals/deliver.cpp): the blocked signals, the
+    // alternate stack, and the signals sent to the thread (tgkill) not delivered yet, one bit
+    // each (bit sig - 1, as in a sigset_t).
     uint64_t signal_mask = 0;
     uint64_t altstack_sp = 0, altstack_size = 0;
     int altstack_flags = 2;  // SS_DISABLE
+    uint64_t pending_signals = 0;
+
+    // Preemption (preempt.cpp): the vCPU's event mask is the running thread's, so a switch
+    // saves it here and restores the next thread's; the FPU state of a thread switched out in
+    // the middle of Go code (fpu.hpp; 64-byte aligned); how often that happened.
+    uint8_t upcall_mask = 1;
+    void* fpu_area = nullptr;
+    void* fpu_block = nullptr;  // the heap block fpu_area lies in
+    uint64_t preemptions = 0;
     Thread* all_next = nullptr;    // list of every thread, for reports
 };
 

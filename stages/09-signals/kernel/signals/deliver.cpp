@@ -5,43 +5,31 @@
 #include "../scheduler.hpp"
 #include "../string.hpp"
 #include "../syscalls/sigaction.hpp"
+#include "pending.hpp"
 
 namespace kernel::signals {
 namespace {
 
 constexpr uint64_t kRedZone = 128;                  // the System V ABI's, below an interrupted rsp
 constexpr uint64_t RFLAGS_TF = 0x100, RFLAGS_DF = 0x400;
-constexpr uint64_t bit(int sig) { return uint64_t{1} << (sig - 1); }
-constexpr uint64_t kUnblockable = bit(9) | bit(19);  // SIGKILL, SIGSTOP
-uint64_t g_delivered = 0;
+constexpr uint64_t bit(int sig) { return sigbit(sig); }
+uint64_t g_delivered = 0;        // faults
+uint64_t g_async_delivered = 0;  // sent with tgkill
+uint64_t g_urg_delivered = 0;    // of those, SIGURG: Go's preemption requests
 
 }  // namespace
 
 uint64_t delivered() { return g_delivered; }
+uint64_t delivered_async() { return g_async_delivered; }
+uint64_t delivered_urg() { return g_urg_delivered; }
 
-bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const char** why) {
-    Thread* t = sched::current();
-    if (t == nullptr) {
-        *why = "no thread is running yet";
-        return false;
-    }
-    const syscalls::KernelSigaction& act = syscalls::action_of(sig);
-    if (act.handler <= 1) {  // SIG_DFL 0, SIG_IGN 1: a fault with either kills (Linux: force_sig)
-        *why = "the program has no handler for it";
-        return false;
-    }
-    if (!(act.flags & SA_SIGINFO) || !(act.flags & SA_RESTORER)) {
-        *why = "its handler was not installed with SA_SIGINFO and SA_RESTORER";
-        return false;
-    }
-    if (t->signal_mask & bit(sig)) {
-        *why = "the thread has it blocked (a fault inside its own handler?)";
-        return false;
-    }
-    if (f->rsp > reinterpret_cast<uint64_t>(t->syscall_stack) && f->rsp <= t->syscall_stack_top) {
-        *why = "the fault is in the kernel's own code (a system call), not in Go's";
-        return false;
-    }
+namespace {
+
+// Builds the frame of signal sig (siginfo `info`) for thread t, interrupted as *f, on its
+// signal stack, and points *f at the handler, so that the return from the trap or upcall
+// enters it.  The checks (a handler, SA_SIGINFO and SA_RESTORER, not blocked) are the caller's.
+void enter_handler(Thread* t, traps::TrapFrame* f, const syscalls::KernelSigaction& act, int sig, const SigInfo& info,
+                   uint64_t cr2) {
     // The alternate stack (sigaltstack; Go sets its gsignal stack on every thread) unless the
     // thread is already on it, as Linux does (get_sigframe).
     uint64_t alt_end = t->altstack_sp + t->altstack_size;
@@ -59,7 +47,8 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
     sc.rdx = f->rdx, sc.rax = f->rax, sc.rcx = f->rcx, sc.rsp = f->rsp, sc.rip = f->rip;
     sc.eflags = f->rflags;
     sc.cs = static_cast<uint16_t>(f->cs), sc.ss = static_cast<uint16_t>(f->ss);
-    sc.err = f->error_code, sc.trapno = f->vector, sc.cr2 = addr;
+    bool trap = f->vector < 32;  // not an upcall (preempt.hpp: kUpcallGo)
+    sc.err = trap ? f->error_code : 0, sc.trapno = trap ? f->vector : 0, sc.cr2 = cr2;
     sc.oldmask = t->signal_mask;
     sc.fpstate = where.fpstate;
     // Kernel-private, in the words Linux reserves: Xen's full CS and SS slots (the saved
@@ -69,10 +58,9 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
     // The interrupted code's x87/SSE registers: the kernel never touches them
     // (-mgeneral-regs-only), the Go handler will.
     asm volatile("fxsave64 (%0)" : : "r"(where.fpstate) : "memory");
-    frame->info.signo = sig, frame->info.code = code, frame->info.addr = addr;
+    frame->info = info;
 
-    uint64_t block = act.mask | ((act.flags & SA_NODEFER) ? 0 : bit(sig));
-    t->signal_mask |= block & ~kUnblockable;
+    t->signal_mask = mask_in_handler(t->signal_mask, act.mask, sig, (act.flags & SA_NODEFER) != 0);
 
     // [book:enter-handler]
     // Enter the handler as a call: handler(sig, &info, &uc), returning to sa_restorer.
@@ -84,8 +72,61 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
     f->rax = 0;
     f->rflags &= ~(RFLAGS_TF | RFLAGS_DF);  // the ABI's direction flag clear, as Linux enters handlers
     // [book:enter-handler-end]
+}
+
+bool can_run_handler(const syscalls::KernelSigaction& act) {
+    return act.handler > 1 && (act.flags & SA_SIGINFO) && (act.flags & SA_RESTORER);
+}
+
+}  // namespace
+
+bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const char** why) {
+    Thread* t = sched::current();
+    if (t == nullptr) {
+        *why = "no thread is running yet";
+        return false;
+    }
+    const syscalls::KernelSigaction& act = syscalls::action_of(sig);
+    if (act.handler <= 1) {  // SIG_DFL 0, SIG_IGN 1: a fault with either kills (Linux: force_sig)
+        *why = "the program has no handler for it";
+        return false;
+    }
+    if (!can_run_handler(act)) {
+        *why = "its handler was not installed with SA_SIGINFO and SA_RESTORER";
+        return false;
+    }
+    if (t->signal_mask & bit(sig)) {
+        *why = "the thread has it blocked (a fault inside its own handler?)";
+        return false;
+    }
+    if (f->rsp > reinterpret_cast<uint64_t>(t->syscall_stack) && f->rsp <= t->syscall_stack_top) {
+        *why = "the fault is in the kernel's own code (a system call), not in Go's";
+        return false;
+    }
+    SigInfo info{};
+    info.signo = sig, info.code = code, info.addr = addr;
+    enter_handler(t, f, act, sig, info, addr);
     ++g_delivered;
     return true;
+}
+
+int deliver_pending(traps::TrapFrame* f) {
+    Thread* t = sched::current();
+    int sig = next_signal(t->pending_signals, t->signal_mask);
+    if (sig == 0) return 0;
+    t->pending_signals &= ~bit(sig);
+    const syscalls::KernelSigaction& act = syscalls::action_of(sig);
+    // send_signal (syscalls/signals.cpp) already carried out a default action that kills and
+    // dropped ignored signals; a handler removed since the signal was sent drops it now.
+    if (!can_run_handler(act)) return 0;
+    // siginfo of a signal sent with tgkill: SI_TKILL, and the sender's pid and uid in the
+    // words where a fault has its address (include/uapi/asm-generic/siginfo.h, _kill).
+    SigInfo info{};
+    info.signo = sig, info.code = SI_TKILL, info.addr = uint64_t{1};  // si_pid 1, si_uid 0
+    enter_handler(t, f, act, sig, info, 0);
+    ++g_async_delivered;
+    if (sig == SIGURG) ++g_urg_delivered;
+    return sig;
 }
 
 }  // namespace kernel::signals

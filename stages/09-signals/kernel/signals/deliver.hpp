@@ -1,5 +1,6 @@
-// Synchronous signals: a fault in Go code that Go has a handler for runs that handler, as
-// Linux would deliver it (frame.hpp), and rt_sigreturn resumes the context the handler left.
+// Signals: a fault in Go code that Go has a handler for runs that handler, as Linux would
+// deliver it (frame.hpp), and so does a signal sent with tgkill, when the upcall that ends a
+// time slice finds it pending; rt_sigreturn resumes the context the handler left.
 // Book: chapter 09-signals (book/stages/09-signals.md).
 #pragma once
 
@@ -16,8 +17,16 @@ namespace kernel::signals {
 // report the fault itself: no handler, the signal blocked, or the fault in the kernel's code.
 bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const char** why);
 
-// How many faults became signals since boot (the memory line at poweroff prints it).
+// An asynchronous signal: if the running thread, interrupted as *f in Go code (the event
+// upcall, preempt.cpp), has a signal pending that it does not block, builds its frame as for
+// a fault, with SI_TKILL for si_code.  Returns the signal, 0 if none was delivered.
+int deliver_pending(traps::TrapFrame* f);
+
+// How many faults became signals since boot (the memory line at poweroff prints it), how
+// many signals sent with tgkill were delivered, and how many of those were SIGURG.
 uint64_t delivered();
+uint64_t delivered_async();
+uint64_t delivered_urg();
 
 }  // namespace kernel::signals
 

@@ -4,8 +4,7 @@
 // From stage 09 a fault in Go code is delivered to the handler Go installed for it (SIGSEGV,
 // SIGBUS, SIGFPE, SIGILL), on the alternate stack Go registered for the thread, with the mask
 // the action asks for; rt_sigreturn (arch/syscall_entry.S) restores the context.  Signals
-// sent with kill/tgkill are still accepted and dropped unless their default action kills:
-// asynchronous delivery comes with preemption, later.
+// sent with kill/tgkill are delivered when the target thread's time slice in Go code ends.
 // Book: chapters 05-futex and 09-signals (book/stages/05-futex.md, book/stages/09-signals.md).
 #include "../console.hpp"
 #include "../panic.hpp"
@@ -79,12 +78,14 @@ long sys_sigaltstack(const Args& c) {
 namespace kernel::syscalls {
 
 // kill, tkill, tgkill aimed at this program.  Go sends itself a signal in two cases: SIGURG to
-// preempt a goroutine (off here, see rt0.cpp) and, after a fatal error in a c-archive, SIGABRT
-// with the default action restored, to die the way a C program would (runtime.dieFromSignal).
-// So a signal whose action is the default and whose default is to terminate ends the program:
-// the domain crashes.  One with a handler or ignored is accepted and dropped, since handlers
-// never run here (the note in the log says so).
-long sys_kill_signal(uint64_t sig) {
+// preempt a goroutine that has run for 10 ms (runtime/preempt.go, signalM) and, after a fatal
+// error in a c-archive, SIGABRT with the default action restored, to die the way a C program
+// would (runtime.dieFromSignal).  As Linux decides at sending time: a signal whose action is
+// the default and whose default is to terminate ends the program (the domain crashes); one
+// that is ignored (SIG_IGN, or a default of "ignore") is dropped; one with a handler becomes
+// pending for the target thread, and the upcall at the end of that thread's next time slice
+// in Go code delivers it (signals/deliver.cpp, deliver_pending).
+long send_signal(Thread* target, uint64_t sig) {
     if (sig == 0) return 0;  // "does the target exist?"
     if (sig > kSignals) return -kEINVAL;
     uint64_t handler = g_actions[sig].handler;
@@ -94,12 +95,40 @@ long sys_kill_signal(uint64_t sig) {
         console::printf("[syscall] signal %lu with its default action: the Go program is killed by it\n", sig);
         crash_domain();
     }
-    set_note("accepted; handlers never run here");
+    if (handler <= 1) {
+        set_note("ignored");
+        return 0;
+    }
+    target->pending_signals |= uint64_t{1} << (sig - 1);
+    set_note("pending until the thread's next time slice in Go code ends");
     return 0;
 }
 
-long sys_kill(const Args& c) { return c.a[0] == 1 ? sys_kill_signal(c.a[1]) : -kESRCH; }
-long sys_tkill(const Args& c) { return sys_kill_signal(c.a[1]); }
-long sys_tgkill(const Args& c) { return c.a[0] == 1 ? sys_kill_signal(c.a[2]) : -kESRCH; }
+namespace {
+
+// A signal sent to the process goes to a thread that does not block it (Linux's
+// complete_signal), the caller first.
+Thread* process_target(uint64_t sig) {
+    Thread* self = sched::current();
+    uint64_t bit = sig >= 1 && sig <= kSignals ? uint64_t{1} << (sig - 1) : 0;
+    if (!(self->signal_mask & bit)) return self;
+    for (int id = 1; id < 1024; ++id)
+        if (Thread* t = sched::find(id); t && !(t->signal_mask & bit)) return t;
+    return self;
+}
+
+}  // namespace
+
+long sys_kill(const Args& c) { return c.a[0] == 1 ? send_signal(process_target(c.a[1]), c.a[1]) : -kESRCH; }
+
+long sys_tkill(const Args& c) {
+    Thread* t = sched::find(static_cast<int>(c.a[0]));
+    return t ? send_signal(t, c.a[1]) : -kESRCH;
+}
+
+long sys_tgkill(const Args& c) {
+    Thread* t = c.a[0] == 1 ? sched::find(static_cast<int>(c.a[1])) : nullptr;
+    return t ? send_signal(t, c.a[2]) : -kESRCH;
+}
 
 }  // namespace kernel::syscalls
