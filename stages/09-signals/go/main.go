@@ -23,6 +23,7 @@
 //	mprotect a write to memory made read-only, caught with SetPanicOnFault (mprotect.go)
 //	spin     a goroutine spinning in for {} while another ticks and runs the GC (preempt.go)
 //	cpu      goroutines with fixed CPU-bound work on one P take turns (preempt.go)
+//	interrupt wait for ^C with signal.Notify, then shut down cleanly (interrupt.go)
 package main
 
 import "C"
@@ -72,8 +73,10 @@ func Main() {
 		spinAndTick()
 	case "cpu":
 		cpuBound()
+	case "interrupt":
+		interruptible()
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, spin, cpu)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, spin, cpu, interrupt)\n", test)
 	}
 	// [book:test-switch-end]
 }

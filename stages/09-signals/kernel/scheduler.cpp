@@ -299,6 +299,25 @@ bool block_until(const char* reason, uint64_t deadline_ns) {
     return !self->timed_out;
 }
 
+Wake block_interruptible(const char* reason, uint64_t deadline_ns, bool device) {
+    Thread* self = current_thread;
+    self->interruptible = true;
+    self->interrupted = false;
+    bool woken = device ? block_for_device(reason, deadline_ns) : block_until(reason, deadline_ns);
+    self->interruptible = false;
+    if (self->interrupted) {
+        self->interrupted = false;
+        return Wake::Interrupted;
+    }
+    return woken ? Wake::Woken : Wake::TimedOut;
+}
+
+void interrupt(Thread* t) {
+    if (t->state != ThreadState::Blocked || !t->interruptible) return;
+    t->interrupted = true;
+    wake(t);
+}
+
 void sleep_until(uint64_t deadline_ns) {
     if (deadline_ns <= time::monotonic_ns()) {
         yield();

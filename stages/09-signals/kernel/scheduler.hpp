@@ -59,6 +59,17 @@ bool block_until(const char* reason, uint64_t deadline_ns);
 // Sleeps until the deadline (nanosleep).
 void sleep_until(uint64_t deadline_ns);
 
+// [book:interruptible]
+// As block_until (or block_for_device), for a system call's wait that a signal may end, as
+// Linux's TASK_INTERRUPTIBLE sleeps: the call then returns -EINTR, and the signal is
+// delivered on its way out (arch/syscall_entry.S).  Go retries every call that says EINTR.
+enum class Wake { Woken, TimedOut, Interrupted };
+Wake block_interruptible(const char* reason, uint64_t deadline_ns, bool device);
+
+// Ends t's interruptible wait, if it is in one (a signal was sent to it).
+void interrupt(Thread* t);
+// [book:interruptible-end]
+
 // Makes a blocked thread runnable again (it runs when the current thread blocks or yields).
 void wake(Thread* t);
 

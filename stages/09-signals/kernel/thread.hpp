@@ -47,6 +47,8 @@ struct Thread {
     uint64_t altstack_sp = 0, altstack_size = 0;
     int altstack_flags = 2;  // SS_DISABLE
     uint64_t pending_signals = 0;
+    bool interruptible = false;  // blocked in a system call's wait that a signal ends (EINTR)
+    bool interrupted = false;    // ... and a signal ended it
 
     // Preemption (preempt.cpp): the vCPU's event mask is the running thread's, so a switch
     // saves it here and restores the next thread's; the FPU state of a thread switched out in

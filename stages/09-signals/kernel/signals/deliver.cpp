@@ -131,6 +131,14 @@ int deliver_pending(traps::TrapFrame* f) {
 
 }  // namespace kernel::signals
 
+extern "C" int signal_waiting() {
+    using namespace kernel;
+    Thread* t = sched::current();
+    return t != nullptr && signals::next_signal(t->pending_signals, t->signal_mask) != 0;
+}
+
+extern "C" void deliver_on_syscall_exit(kernel::traps::TrapFrame* f) { kernel::signals::deliver_pending(f); }
+
 extern "C" const kernel::signals::SigContext* signal_return(uint64_t ucontext) {
     using namespace kernel;
     using namespace kernel::signals;

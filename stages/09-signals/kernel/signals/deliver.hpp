@@ -30,6 +30,12 @@ uint64_t delivered_urg();
 
 }  // namespace kernel::signals
 
+// From arch/syscall_entry.S on the way out of a system call: whether the thread has a signal
+// to take now, and the delivery itself, with the caller's registers laid out as a TrapFrame
+// whose rip is the call's return address.
+extern "C" int signal_waiting();
+extern "C" void deliver_on_syscall_exit(kernel::traps::TrapFrame* f);
+
 // rt_sigreturn, from arch/syscall_entry.S with the ucontext the restorer's CALL sits under:
 // restores the signal mask and the FPU state, and returns the register context to resume.
 extern "C" const kernel::signals::SigContext* signal_return(uint64_t ucontext);

@@ -17,4 +17,8 @@ struct KernelSigaction {
 // What rt_sigaction last set for signal sig (1..64); all zero (SIG_DFL) if nothing did.
 const KernelSigaction& action_of(int sig);
 
+// Makes sig pending for the program, as kill(getpid(), sig) does for a signal it has a
+// handler for (stage 09: the console's ^C; the caller has checked the action).
+void signal_process(int sig);
+
 }  // namespace kernel::syscalls

@@ -83,8 +83,17 @@ namespace kernel::syscalls {
 // would (runtime.dieFromSignal).  As Linux decides at sending time: a signal whose action is
 // the default and whose default is to terminate ends the program (the domain crashes); one
 // that is ignored (SIG_IGN, or a default of "ignore") is dropped; one with a handler becomes
-// pending for the target thread, and the upcall at the end of that thread's next time slice
-// in Go code delivers it (signals/deliver.cpp, deliver_pending).
+// pending for the target thread, which gets it as it next leaves the kernel: at the end of
+// its time slice in Go code (the upcall), or as its system call returns (syscall_entry.S),
+// a blocking call cut short with EINTR (signals/deliver.cpp, deliver_pending).
+void deliver_later(Thread* target, uint64_t sig) {
+    target->pending_signals |= uint64_t{1} << (sig - 1);
+    // A thread blocked in a system call is woken: the call says EINTR and the signal is
+    // delivered on its way out.  A thread running or ready to run gets it when its time slice
+    // ends or its next system call returns.
+    sched::interrupt(target);
+}
+
 long send_signal(Thread* target, uint64_t sig) {
     if (sig == 0) return 0;  // "does the target exist?"
     if (sig > kSignals) return -kEINVAL;
@@ -99,8 +108,8 @@ long send_signal(Thread* target, uint64_t sig) {
         set_note("ignored");
         return 0;
     }
-    target->pending_signals |= uint64_t{1} << (sig - 1);
-    set_note("pending until the thread's next time slice in Go code ends");
+    deliver_later(target, sig);
+    set_note("pending: delivered when the thread leaves the kernel");
     return 0;
 }
 
@@ -118,6 +127,11 @@ Thread* process_target(uint64_t sig) {
 }
 
 }  // namespace
+
+void signal_process(int sig) {
+    auto s = static_cast<uint64_t>(sig);
+    deliver_later(process_target(s), s);
+}
 
 long sys_kill(const Args& c) { return c.a[0] == 1 ? send_signal(process_target(c.a[1]), c.a[1]) : -kESRCH; }
 
