@@ -36,11 +36,10 @@ void init() {
     console::printf("preemption: events unmasked, upcall at hypervisor_callback; Go code is switched out when its "
                     "%lu ms time slice ends\n",
                     time::kSliceNs / 1'000'000);
-    // Xen starts a PV vCPU with events masked (vcpu_info.evtchn_upcall_mask = 1).
-    __atomic_store_n(&shinfo::vcpu0().evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+    // Xen starts a PV vCPU with events masked (vcpu_info.evtchn_upcall_mask = 1); the events
+    // of the boot are taken as they are unmasked.
     time::arm_slice();
-    if (__atomic_load_n(&shinfo::vcpu0().evtchn_upcall_pending, __ATOMIC_SEQ_CST))
-        hv::xen_version(XENVER_version, nullptr);  // events of the boot: taken now
+    shinfo::set_event_mask(0);
 }
 
 void on_return_to_go() {
@@ -53,7 +52,11 @@ void on_return_to_go() {
     time::arm_slice();
 }
 
-Counters counters() { return g_counts; }
+Counters counters() {
+    Counters c = g_counts;
+    c.slices_ended = time::slices_ended();
+    return c;
+}
 
 void switched_in() {
     if (g_upcall_started == 0) return;
@@ -63,7 +66,7 @@ void switched_in() {
 
 void print_stats() {
     if (!g_on) return;
-    Counters c = g_counts;
+    Counters c = counters();
     console::printf("scheduler: %lu time slices ended, %lu upcalls in Go code, %lu preemptions, %lu switches at a "
                     "system call's exit; %lu signals delivered asynchronously (%lu SIGURG)\n",
                     c.slices_ended, c.go_upcalls, c.preemptions, c.syscall_switches, signals::delivered_async(),
@@ -89,7 +92,6 @@ extern "C" void event_upcall(kernel::traps::TrapFrame* f) {
     __atomic_store_n(&v.evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
     __atomic_exchange_n(&v.evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
     bool slice_ended = time::take_slice_end();
-    if (slice_ended) ++g_counts.slices_ended;
 
     if (f->vector != kUpcallGo) {
         // The kernel never switches in the middle of its own work: owe the switch, paid at the
@@ -111,7 +113,7 @@ extern "C" void event_upcall(kernel::traps::TrapFrame* f) {
         ++self->preemptions;
         ++g_counts.preemptions;
     }
-    g_upcall_started = 0;  // no other thread ran: not a preemption
+    g_upcall_started = 0;  // if no other thread ran, it was not a preemption
     fpu::restore(self->fpu_area);
     signals::deliver_pending(f);  // Go's SIGURG lands here: its handler runs when we return
     time::arm_slice();

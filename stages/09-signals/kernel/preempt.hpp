@@ -32,7 +32,7 @@ void on_return_to_go();
 // What happened since boot, for the scheduler's line at poweroff.
 struct Counters {
     uint64_t upcalls;            // event upcalls taken
-    uint64_t slices_ended;       // of those, ends of a time slice
+    uint64_t slices_ended;       // ends of a time slice (time/timer.cpp counts them)
     uint64_t go_upcalls;         // upcalls that interrupted Go code
     uint64_t preemptions;        // ... and switched to another thread
     uint64_t syscall_switches;   // switches owed by an upcall in the kernel, paid at a syscall's exit

@@ -75,16 +75,6 @@ bool give_fpu(Thread* t) {
     return true;
 }
 
-// The vCPU's event mask belongs to the running thread (thread.hpp): a thread switched back in
-// gets its own again.  Events that arrived while it was masked are taken at once: any
-// hypercall returns through Xen's check for pending events (Mini-OS: force_evtchn_callback).
-void restore_event_mask(uint8_t mask) {
-    vcpu_info& v = shinfo::vcpu0();
-    __atomic_store_n(&v.evtchn_upcall_mask, mask, __ATOMIC_SEQ_CST);
-    if (mask == 0 && __atomic_load_n(&v.evtchn_upcall_pending, __ATOMIC_SEQ_CST))
-        hv::xen_version(XENVER_version, nullptr);
-}
-
 // FS is per vCPU, not per thread: the scheduler swaps it with every switch, so each thread
 // finds its own TLS (and Go its own g at %fs:-8).
 void load_fs(const Thread* t) {
@@ -177,7 +167,8 @@ void switch_to(Thread* next) {
     context_switch(&prev->saved_rsp, next->saved_rsp);
     // [book:switch-to-end]
     // Back on prev's stack: someone switched to us.
-    restore_event_mask(prev->upcall_mask);
+    // The vCPU's event mask belongs to the running thread (thread.hpp): back in, its own again.
+    shinfo::set_event_mask(prev->upcall_mask);
     preempt::switched_in();
     reap();
 }
@@ -368,7 +359,7 @@ extern "C" [[noreturn]] void thread_start() {
     using namespace kernel;
     sched::reap();  // the thread we came from may have exited
     Thread* self = current_thread;
-    sched::restore_event_mask(self->upcall_mask);
+    shinfo::set_event_mask(self->upcall_mask);
     preempt::switched_in();
     preempt::on_return_to_go();  // its code runs Go's soon (runtime/cgo's threadentry): a time slice
     self->entry(self->arg);

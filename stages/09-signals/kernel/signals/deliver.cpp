@@ -12,7 +12,6 @@ namespace {
 
 constexpr uint64_t kRedZone = 128;                  // the System V ABI's, below an interrupted rsp
 constexpr uint64_t RFLAGS_TF = 0x100, RFLAGS_DF = 0x400;
-constexpr uint64_t bit(int sig) { return sigbit(sig); }
 uint64_t g_delivered = 0;        // faults
 uint64_t g_async_delivered = 0;  // sent with tgkill
 uint64_t g_urg_delivered = 0;    // of those, SIGURG: Go's preemption requests
@@ -95,7 +94,7 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
         *why = "its handler was not installed with SA_SIGINFO and SA_RESTORER";
         return false;
     }
-    if (t->signal_mask & bit(sig)) {
+    if (t->signal_mask & sigbit(sig)) {
         *why = "the thread has it blocked (a fault inside its own handler?)";
         return false;
     }
@@ -114,7 +113,7 @@ int deliver_pending(traps::TrapFrame* f) {
     Thread* t = sched::current();
     int sig = next_signal(t->pending_signals, t->signal_mask);
     if (sig == 0) return 0;
-    t->pending_signals &= ~bit(sig);
+    t->pending_signals &= ~sigbit(sig);
     const syscalls::KernelSigaction& act = syscalls::action_of(sig);
     // send_signal (syscalls/signals.cpp) already carried out a default action that kills and
     // dropped ignored signals; a handler removed since the signal was sent drops it now.

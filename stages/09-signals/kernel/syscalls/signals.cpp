@@ -9,6 +9,7 @@
 #include "../console.hpp"
 #include "../panic.hpp"
 #include "../scheduler.hpp"
+#include "../signals/pending.hpp"
 #include "errno.hpp"
 #include "sigaction.hpp"
 #include "table.hpp"
@@ -87,7 +88,7 @@ namespace kernel::syscalls {
 // its time slice in Go code (the upcall), or as its system call returns (syscall_entry.S),
 // a blocking call cut short with EINTR (signals/deliver.cpp, deliver_pending).
 void deliver_later(Thread* target, uint64_t sig) {
-    target->pending_signals |= uint64_t{1} << (sig - 1);
+    target->pending_signals |= signals::sigbit(static_cast<int>(sig));
     // A thread blocked in a system call is woken: the call says EINTR and the signal is
     // delivered on its way out.  A thread running or ready to run gets it when its time slice
     // ends or its next system call returns.
@@ -119,7 +120,7 @@ namespace {
 // complete_signal), the caller first.
 Thread* process_target(uint64_t sig) {
     Thread* self = sched::current();
-    uint64_t bit = sig >= 1 && sig <= kSignals ? uint64_t{1} << (sig - 1) : 0;
+    uint64_t bit = sig >= 1 && sig <= kSignals ? signals::sigbit(static_cast<int>(sig)) : 0;
     if (!(self->signal_mask & bit)) return self;
     for (int id = 1; id < 1024; ++id)
         if (Thread* t = sched::find(id); t && !(t->signal_mask & bit)) return t;

@@ -62,6 +62,8 @@ bool take_slice_end() {
     return g_slice.running() && g_slice.take_end(monotonic_ns());
 }
 
+uint64_t slices_ended() { return g_slice.ended(); }
+
 void also_wake_on(evtchn_port_t port) {
     if (g_port_count == kMaxPorts) panic("time::also_wake_on: more than %zu event channels", kMaxPorts);
     g_ports[g_port_count++] = port;

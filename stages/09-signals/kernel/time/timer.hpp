@@ -37,6 +37,8 @@ void arm_slice();
 // From the upcall: true (once) if the running slice has ended; clears the timer's event so
 // that its next firing raises an upcall again.
 bool take_slice_end();
+// How many slices have ended since boot.
+uint64_t slices_ended();
 // [book:slice-end]
 
 }  // namespace kernel::time
