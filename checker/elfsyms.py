@@ -42,7 +42,8 @@ class Symbol:
 class SymbolTable:
     """The code symbols of one ELF file, sorted by address, and where its code lies."""
 
-    def __init__(self, symbols: list[Symbol], text: list[tuple[int, int]], guards: dict[str, int] | None = None):
+    def __init__(self, symbols: list[Symbol], text: list[tuple[int, int]], guards: dict[str, int] | None = None,
+                 image_end: int | None = None):
         # Where several names share an address, the first of them is shown: functions before
         # labels, then the symbol table's own order, which lists the object files' names
         # before the linker script's (so the entry point is "_start", not "_text").
@@ -52,6 +53,13 @@ class SymbolTable:
         # Guard pages the kernel unmaps on purpose (boot.S: boot_stack_guard), by name: a
         # stack pointer inside one means that stack overflowed (checker/xen_log.py).
         self.guards = dict(guards or {})
+        # Where the kernel image ends (linker.ld: _image_end); from stage 04 on, the kernel heap,
+        # which holds every thread's stacks, lies above it.
+        self.image_end = image_end
+
+    def has_function(self, prefix: str) -> bool:
+        """Whether the kernel has a function whose (demangled) name starts with prefix."""
+        return any(s.name.startswith(prefix) for s in self.symbols)
 
     @classmethod
     def from_elf(cls, path: Path) -> SymbolTable:
@@ -78,7 +86,7 @@ class SymbolTable:
         return sym.name if offset == 0 else f"{sym.name}+{offset:#x}"
 
 
-def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, int]], dict[str, int]]:
+def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, int]], dict[str, int], int | None]:
     if data[:4] != b"\x7fELF":
         raise SymbolError(f"{where} is not an ELF file")
     if data[4] != 2 or data[5] != 1:
@@ -98,6 +106,7 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
         strings = data[strtab[4]:strtab[4] + strtab[5]]
         symbols = []
         guards: dict[str, int] = {}
+        image_end: int | None = None
         entsize = symtab[9] or 24
         for at in range(symtab[4], symtab[4] + symtab[5], entsize):
             name_at, info, _other, shndx, value, size = struct.unpack_from("<IBBHQQ", data, at)
@@ -107,6 +116,8 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
             name = strings[name_at:strings.index(b"\0", name_at)].decode("utf-8", errors="replace")
             if name.endswith("_guard"):
                 guards[name] = value
+            if name == "_image_end":
+                image_end = value
             # Only names of code: data objects and section symbols would name an address after
             # whatever happened to be in front of it.
             if kind in (STT_OBJECT, STT_SECTION) or shndx not in code_sections:
@@ -116,7 +127,7 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
             symbols.append(Symbol(value, size, name, kind == STT_FUNC))
     except (struct.error, IndexError, ValueError) as exc:
         raise SymbolError(f"{where}: damaged ELF file ({exc})") from None
-    return _demangled(symbols), text, guards
+    return _demangled(symbols), text, guards, image_end
 
 
 def _demangled(symbols: list[Symbol]) -> list[Symbol]:

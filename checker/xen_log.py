@@ -64,6 +64,18 @@ def _in_guard(symbols: SymbolTable | None, rsp: int) -> str | None:
     return None
 
 
+# Thread and system-call stacks come from the kernel heap with a guard page below each
+# (kernel_stack.cpp, stages 04 on); the heap is a run of frames in the direct map, above the
+# image and within the guest's memory (a few hundred MiB at most here, 4 GiB allowed).
+_HEAP_SPAN = 1 << 32
+
+
+def _in_thread_stacks(symbols: SymbolTable | None, rsp: int) -> bool:
+    if not symbols or symbols.image_end is None or not symbols.has_function("kernel::allocate_stack"):
+        return False
+    return symbols.image_end <= rsp < symbols.image_end + _HEAP_SPAN
+
+
 _UNHANDLED = re.compile(r"\bd\d+v\d+ Unhandled: vec (\d+), (#[A-Z]+)")
 _TRAP_WORDS = {"#PF": "page fault", "#GP": "general protection fault", "#DE": "divide error",
                "#UD": "invalid opcode", "#SS": "stack fault", "#NP": "segment not present"}
@@ -107,6 +119,13 @@ def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
             said.append(f"The stack pointer {rsp:#x} is in {guard}, the unmapped page kept below that "
                         "stack on purpose: the stack overflowed. Unbounded recursion, or a large local "
                         "array, is the usual cause.")
+        elif _in_thread_stacks(symbols, rsp):
+            phrase = "a thread's kernel stack most likely overflowed into its guard page"
+            said.append(f"The stack pointer {rsp:#x} is above the kernel image (it ends at {symbols.image_end:#x}), "
+                        "in the kernel heap, where every thread's stack and system-call stack lives with an "
+                        "unmapped guard page below it (kernel_stack.cpp): most likely a thread's stack overflowed "
+                        "into its guard page. Unbounded recursion, or a large local array, in code that runs on a "
+                        "thread (a system call's handler, a thread's entry function, Go's g0 stack) is the usual cause.")
         elif rsp >= 1 << 63:
             phrase = "the stack pointer ran below address 0: a stack overflow"
             said.append(f"The stack pointer {rsp:#x} has run below address 0: the stack overflowed and "

@@ -85,3 +85,32 @@ def test_a_quiet_log_gives_nothing_and_unknown_lines_are_shown_as_they_are():
     account = explain(["d5v0 something Xen says"])
     assert account.phrase == ""
     assert account.details == ["Xen's log during this run:", "  (XEN) d5v0 something Xen says"]
+
+
+# A kernel from stage 04 on: thread stacks come from the heap above the image (_image_end).
+THREAD_SYMBOLS = SymbolTable([Symbol(0x104ec0, 0x40, "recurse(unsigned long)", True),
+                              Symbol(0x108000, 0x80, "kernel::allocate_stack(unsigned long, kernel::GuardedStack*)", True)],
+                             [(0x1000, 0x200000)], {"boot_stack_guard": 0x13e000}, image_end=0x180000)
+
+
+def test_a_stack_pointer_in_the_heap_is_a_thread_stack_overflow():
+    lines = [line.replace("rsp: 000000000013eff8", "rsp: 0000000000412ff8") for line in guest_lines(OVERFLOW)]
+    account = explain(lines, THREAD_SYMBOLS)
+    assert account.phrase == "a thread's kernel stack most likely overflowed into its guard page"
+    text = "\n".join(account.details)
+    assert "The stack pointer 0x412ff8 is above the kernel image (it ends at 0x180000)" in text
+    assert "kernel_stack.cpp" in text
+
+
+def test_the_heap_is_not_named_in_a_kernel_without_guarded_thread_stacks():
+    # Stages 02 and 03 keep their heap in .bss and give thread stacks no guard page.
+    plain = SymbolTable(THREAD_SYMBOLS.symbols[:1], [(0x1000, 0x200000)], {}, image_end=0x180000)
+    lines = [line.replace("rsp: 000000000013eff8", "rsp: 0000000000412ff8") for line in guest_lines(OVERFLOW)]
+    account = explain(lines, plain)
+    assert account.phrase == "Xen could not deliver a fault: the kernel's stack pointer points at unusable memory"
+    assert any("The stack pointer was 0x412ff8" in line for line in account.details)
+
+
+def test_the_boot_stack_guard_is_still_named_first():
+    account = explain(guest_lines(OVERFLOW), THREAD_SYMBOLS)
+    assert account.phrase == "the stack overflowed into boot_stack_guard"

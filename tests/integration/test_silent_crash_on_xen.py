@@ -8,8 +8,13 @@ boot_stack_guard); the kernel has no trap handler yet, and Xen could not have wr
 fault's frame onto that stack anyway, so Xen crashes the domain and says so only in its log.  The verdict must be UNEXPECTED-CRASH with Xen's account:
 the stack overflowed into boot_stack_guard, where the guest was, and Xen's lines.
 
+The second broken kernel recurses the same way on a thread of its own, made right after the
+scheduler: its stack comes from the kernel heap with a guard page below (kernel_stack.cpp), the
+trap table is installed by then, but Xen cannot write the page fault's frame into the guard page
+either; the verdict must say a thread's stack overflowed into its guard page.
+
 Boots QEMU: run by ctest as xen.silent-crash, under the xen-test-host resource lock, and it
-takes the checker's run lock on the build directory.  About 11 s of build, then one host boot.
+takes the checker's run lock on the build directory.  About 11 s of build, then one host boot, twice.
 """
 import os
 import sys
@@ -42,12 +47,19 @@ __attribute__((noinline)) static unsigned long recurse(unsigned long depth) {
 
 '''
 CALL = "    printf(\"depth %lu\\n\", recurse(0));  // never returns\n"
+SCHED_LINE = '    kernel::sched::init();             // threads: the boot stack becomes thread 1 "main"\n'
+RECURSE_ON_A_THREAD = RECURSE + '''static void* recurse_entry(void*) {
+    recurse(0);
+    return nullptr;
+}
+
+'''
+THREAD_CALL = ('    kernel::sched::create("deep", recurse_entry, nullptr, 64 * 1024);\n'
+               '    kernel::sched::yield();  // "deep" runs now and never gives the vCPU back\n')
 
 
-@pytest.fixture(scope="module")
-def crash_outcome(tmp_path_factory):
-    work = tmp_path_factory.mktemp("overflowing-kernel")
-    elf = build_variant(work, STAGE, REPORT_LINE, CALL, before_main=RECURSE)
+def boot_variant(work: Path, after_line: str, insertion: str, before_main: str):
+    elf = build_variant(work, STAGE, after_line, insertion, before_main=before_main)
     (stage, scenarios), = select(discover(REPO / "stages"), [f"{STAGE}/boot"])
     with RunLock(BUILD_DIR, True, print):
         img = image.build(BUILD_DIR / "testhost", print)
@@ -55,6 +67,16 @@ def crash_outcome(tmp_path_factory):
             outcome = Runner(host, work / "results", print).run(scenarios[0], "05-overflowing-kernel")
     print(text_report([outcome]))  # the report as `checker run` prints it, for the log
     return outcome
+
+
+@pytest.fixture(scope="module")
+def crash_outcome(tmp_path_factory):
+    return boot_variant(tmp_path_factory.mktemp("overflowing-kernel"), REPORT_LINE, CALL, RECURSE)
+
+
+@pytest.fixture(scope="module")
+def thread_crash_outcome(tmp_path_factory):
+    return boot_variant(tmp_path_factory.mktemp("overflowing-thread"), SCHED_LINE, THREAD_CALL, RECURSE_ON_A_THREAD)
 
 
 def test_the_verdict_says_the_stack_overflowed_into_its_guard_page(crash_outcome):
@@ -68,4 +90,14 @@ def test_the_details_explain_and_show_xens_own_lines(crash_outcome):
     assert "is in boot_stack_guard, the unmapped page kept below that stack" in details
     assert "The guest was executing 0x" in details and "recurse" in details
     assert "Xen's log during this run:" in details
+    assert "(XEN) domain_crash_sync called from entry.S" in details
+
+
+def test_a_thread_stack_overflow_is_named_too(thread_crash_outcome):
+    assert thread_crash_outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert thread_crash_outcome.summary.endswith(
+        "; Xen's log: a thread's kernel stack most likely overflowed into its guard page")
+    details = thread_crash_outcome.details
+    assert "in the kernel heap, where every thread's stack and system-call stack lives" in details
+    assert "The guest was executing 0x" in details and "recurse" in details
     assert "(XEN) domain_crash_sync called from entry.S" in details

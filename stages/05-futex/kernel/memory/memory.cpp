@@ -80,6 +80,9 @@ void init(const start_info& si) {
                     g_frames.free_count(), g_frames.free_count() * 4, limits.reserve_frames, floor, kCeiling);
 }
 
+void guard_page(void* page) { g_tables.hide_direct(reinterpret_cast<uint64_t>(page)); }
+void unguard_page(void* page) { g_tables.show_direct(reinterpret_cast<uint64_t>(page)); }
+
 void kernel_heap(void** base, size_t* bytes) {
     if (g_heap_base == nullptr) panic("the kernel heap was used before memory::init made it");
     *base = g_heap_base;

@@ -130,4 +130,18 @@ bool XenPageTables::unmap(uint64_t va) {
     return true;
 }
 
+void XenPageTables::hide_direct(uint64_t va) {
+    if (va % kPage != 0 || va >= direct_end_) panic("guard page 0x%lx is not a page of the direct map", va);
+    if (long rc = hv::update_va_mapping(va, 0, UVMF_INVLPG); rc != 0)
+        panic("cannot unmap guard page 0x%lx (update_va_mapping returned %ld)", va, rc);
+}
+
+void XenPageTables::show_direct(uint64_t va) {
+    if (va % kPage != 0 || va >= direct_end_) panic("guard page 0x%lx is not a page of the direct map", va);
+    // The same entry init() gave every frame of the direct map: va is pfn * 4096.
+    uint64_t pte = (uint64_t{mfn_list_[va / kPage]} << 12) | kPresent | kWritable | kUser | kAccessed | kDirty;
+    if (long rc = hv::update_va_mapping(va, pte, UVMF_INVLPG); rc != 0)
+        panic("cannot map guard page 0x%lx again (update_va_mapping returned %ld)", va, rc);
+}
+
 }  // namespace kernel::memory

@@ -16,6 +16,11 @@ void init(const start_info& si);
 // the guest's memory.
 void kernel_heap(void** base, size_t* bytes);
 
+// Unmaps (guard) and maps again (unguard) one page-aligned page of the kernel heap, the page
+// kept below a thread's stacks so that an overflow stops there (kernel_stack.cpp).
+void guard_page(void* page);
+void unguard_page(void* page);
+
 // True once init() has run (a page fault before that is always fatal).
 bool ready();
 AddressSpace& address_space();

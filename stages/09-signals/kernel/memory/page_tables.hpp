@@ -32,6 +32,11 @@ public:
     bool protect(uint64_t va, uint32_t prot) override;
     size_t free_frames() const override { return frames_->free_count(); }
 
+    // A page of the direct map made inaccessible, and mapped again: a guard page below a
+    // kernel stack.  The frame stays allocated to whoever owns the page (the kernel heap).
+    void hide_direct(uint64_t va);
+    void show_direct(uint64_t va);
+
     uint64_t bootstrap_mapped_end() const { return bootstrap_end_; }  // what Xen mapped for us
     uint64_t direct_map_end() const { return direct_end_; }
     size_t table_frames() const { return table_frames_; }              // page tables we added

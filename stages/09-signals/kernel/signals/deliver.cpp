@@ -98,7 +98,7 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
         *why = "the thread has it blocked (a fault inside its own handler?)";
         return false;
     }
-    if (f->rsp > reinterpret_cast<uint64_t>(t->syscall_stack) && f->rsp <= t->syscall_stack_top) {
+    if (f->rsp > reinterpret_cast<uint64_t>(t->syscall_stack.base) && f->rsp <= t->syscall_stack_top) {
         *why = "the fault is in the kernel's own code (a system call), not in Go's";
         return false;
     }
