@@ -107,6 +107,49 @@ def _named(address: int, symbols: SymbolTable) -> str:
     return f"{address:#x} {name}" if name else f"{address:#x} (not in the kernel's code)"
 
 
+# Xen's hypercall page holds one 32-byte stub per hypercall, in number order
+# (xen/include/public/xen.h: __HYPERVISOR_*), so rip's offset in it says which call the guest
+# was inside when it was stopped.
+_HYPERCALLS = {1: "mmu_update", 5: "fpu_taskswitch", 6: "sched_op_compat", 13: "multicall", 14: "update_va_mapping",
+               17: "xen_version", 18: "console_io", 20: "grant_table_op", 24: "vcpu_op",
+               25: "set_segment_base", 29: "sched_op", 32: "event_channel_op"}
+HYPERCALL_STUB = 32
+
+
+def _function(name: str) -> str:
+    """'kernel::sched::block_until(char const*, unsigned long)+0x4f' -> 'kernel::sched::block_until'."""
+    name = name.split("+")[0]
+    if not name.endswith(")"):
+        return name
+    depth = 0
+    for at in range(len(name) - 1, -1, -1):  # the parameter list is the last balanced (...)
+        depth += {")": 1, "(": -1}.get(name[at], 0)
+        if depth == 0:
+            return name[:at]
+    return name
+
+
+def stopped_phrase(symbols: SymbolTable, rip: int, chain: list[int]) -> str:
+    """What the summary says the guest was doing: the function at rip, or, when rip is in the
+    hypercall page, which hypercall and who made it (a kernel waits for events in Xen's sched_op
+    when no thread can run, so a guest stopped there was idle, not spinning)."""
+    name = symbols.lookup(rip) or ""
+    if name.split("+")[0] != "hypercall_page":
+        return name.split("+")[0]
+    start = rip - int(name.split("+")[1], 16) if "+" in name else rip
+    number = (rip - start) // HYPERCALL_STUB
+    call = _HYPERCALLS.get(number, f"hypercall {number}")
+    callers = [_function(n) for n in (symbols.lookup(a) for a in chain) if n]
+    syscall = next((c for c in callers if c.startswith("kernel::syscalls::sys_")), None)
+    if call == "sched_op" and any("block" in c or "idle" in c or "pick_next" in c for c in callers):
+        said = "Xen, blocked in sched_op: idle, no thread could run, each was waiting for something"
+    else:
+        said = f"Xen, inside the {call} hypercall"
+    if callers:
+        said += f" (called from {callers[0]}" + (f", in the system call {syscall}" if syscall else "") + ")"
+    return said
+
+
 def describe(text: str, symbols: SymbolTable | None, why_no_symbols: str = "") -> tuple[list[str], str]:
     """The report's lines about where the guest was, and the function of vCPU 0's rip ("" if
     unknown).  symbols None: the addresses are shown bare, with why_no_symbols said once."""
@@ -122,13 +165,13 @@ def describe(text: str, symbols: SymbolTable | None, why_no_symbols: str = "") -
         regs = vcpu.registers
         rip, rsp, rbp = regs.get("rip"), regs.get("rsp"), regs.get("rbp")
         where = "?" if rip is None else (_named(rip, symbols) if symbols else f"{rip:#x}")
-        if symbols and rip is not None and not stopped_in:
-            stopped_in = (symbols.lookup(rip) or "").split("+")[0]
         more = ", ".join(f"{n} {v:#x}" for n, v in (("rsp", rsp), ("rbp", rbp)) if v is not None)
         lines.append(f"  vCPU {vcpu.number}: rip {where}" + (f"; {more}" if more else ""))
         if symbols is None:
             continue
         chain = frame_chain(vcpu, symbols)
+        if rip is not None and not stopped_in:
+            stopped_in = stopped_phrase(symbols, rip, chain)
         if chain:
             lines.append("    called from (frame pointers: the return address above each saved rbp):")
             lines += [f"      {_named(address, symbols)}" for address in chain]

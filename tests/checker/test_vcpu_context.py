@@ -252,3 +252,33 @@ def test_unreadable_symbols_still_show_the_registers(tmp_path):
     assert outcome.verdict is Verdict.TIMEOUT
     assert "  (no function names: cannot read the symbols of " in outcome.details
     assert "  vCPU 0: rip 0x4640; rsp 0x1ffd0, rbp 0x1fff0" in outcome.details
+
+
+# -- a guest stopped inside a hypercall ---------------------------------------------------------
+# The layout of stage 07's kernel as it waited for a name that was never typed (a real TIMEOUT:
+# rip hypercall_page+0x3aa, called from pick_next, block_until and sys_futex).
+from checker.elfsyms import Symbol  # noqa: E402
+
+IDLE_SYMBOLS = SymbolTable([Symbol(0x2000, 0x1000, "hypercall_page", False),
+                            Symbol(0x5880, 0x100, "kernel::sched::(anonymous namespace)::pick_next()", True),
+                            Symbol(0x5990, 0x80, "kernel::sched::block_until(char const*, unsigned long)", True),
+                            Symbol(0xa4e0, 0x200, "kernel::syscalls::sys_futex(kernel::syscalls::Args const&)", True),
+                            Symbol(0x4600, 0x80, "kernel_main", True)],
+                           [(0x1000, 0x20000)])
+
+
+def test_a_guest_stopped_in_sched_op_from_the_scheduler_was_idle():
+    phrase = vcpu_context.stopped_phrase(IDLE_SYMBOLS, 0x23aa, [0x5908, 0x59df, 0xa5d7])
+    assert phrase == ("Xen, blocked in sched_op: idle, no thread could run, each was waiting for something "
+                      "(called from kernel::sched::(anonymous namespace)::pick_next, in the system call "
+                      "kernel::syscalls::sys_futex)")
+
+
+def test_another_hypercall_is_named_by_its_number():
+    # 18 * 32 = 0x240: console_io, the stub the kernel's console writes go through.
+    assert vcpu_context.stopped_phrase(IDLE_SYMBOLS, 0x224a, [0x4620]) == \
+        "Xen, inside the console_io hypercall (called from kernel_main)"
+
+
+def test_outside_the_hypercall_page_the_function_is_named():
+    assert vcpu_context.stopped_phrase(IDLE_SYMBOLS, 0x4640, []) == "kernel_main"
