@@ -102,6 +102,19 @@ def frame_chain(vcpu: VcpuState, symbols: SymbolTable) -> list[int]:
     return chain
 
 
+def frameless_caller(vcpu: VcpuState, symbols: SymbolTable, chain: list[int]) -> int | None:
+    """The return address at rsp when it names a caller the frame-pointer chain does not start
+    with (a leaf function that pushed no rbp), else None."""
+    rsp, rip = vcpu.registers.get("rsp"), vcpu.registers.get("rip")
+    word = vcpu.stack.get(rsp) if rsp is not None else None
+    if word is None or not symbols.is_code(word) or (chain and chain[0] == word):
+        return None
+    if rip is not None and (symbols.lookup(rip) or "").startswith("hypercall_page"):
+        return None  # a hypercall stub: the chain starts at the function that called it
+    same_function = (symbols.lookup(word) or "").split("+")[0] == (symbols.lookup(rip or 0) or "").split("+")[0]
+    return None if same_function else word
+
+
 def _named(address: int, symbols: SymbolTable) -> str:
     name = symbols.lookup(address)
     return f"{address:#x} {name}" if name else f"{address:#x} (not in the kernel's code)"
@@ -170,8 +183,15 @@ def describe(text: str, symbols: SymbolTable | None, why_no_symbols: str = "") -
         if symbols is None:
             continue
         chain = frame_chain(vcpu, symbols)
+        leaf_caller = frameless_caller(vcpu, symbols, chain)
         if rip is not None and not stopped_in:
-            stopped_in = stopped_phrase(symbols, rip, chain)
+            stopped_in = stopped_phrase(symbols, rip, ([leaf_caller] if leaf_caller else []) + chain)
+        if leaf_caller is not None:
+            # Go (and optimised C++) gives a leaf function no frame of its own: rbp is still the
+            # caller's, so the chain below starts one call up; the word at rsp is the return
+            # address into the caller the chain misses.
+            lines.append(f"    called from {_named(leaf_caller, symbols)} (the return address at rsp: "
+                         "the function at rip keeps no frame of its own)")
         if chain:
             lines.append("    called from (frame pointers: the return address above each saved rbp):")
             lines += [f"      {_named(address, symbols)}" for address in chain]

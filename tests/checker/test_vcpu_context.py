@@ -282,3 +282,32 @@ def test_another_hypercall_is_named_by_its_number():
 
 def test_outside_the_hypercall_page_the_function_is_named():
     assert vcpu_context.stopped_phrase(IDLE_SYMBOLS, 0x4640, []) == "kernel_main"
+
+
+# Stage 06 with a Go loop `for { n++ }` in a function of its own, as a real TIMEOUT showed it:
+# the leaf pushed no rbp, so the chain started at main.Main's caller and main.Main appeared only
+# as the word at rsp.
+GO_SYMBOLS = SymbolTable([Symbol(0x9bf00, 0x120, "main.Main", True),
+                          Symbol(0x9c020, 0x20, "main.spinForever", True),
+                          Symbol(0x9c040, 0x20, "_cgoexp_c304050b098b_Main", True)],
+                         [(0x1000, 0xa0000)])
+
+
+def test_a_leaf_without_a_frame_gets_its_caller_from_the_word_at_rsp():
+    rsp = 0xc000042db0
+    words = [0x9bf85,                      # [rsp]: return into main.Main
+             0, 0, 0,
+             rsp + 0x60, 0x9c057]          # main.Main's frame: saved rbp, return into the cgo export
+    words += [0] * 8
+    lines, stopped_in = vcpu_context.describe(stack_text(0x9c020, rsp, rsp + 0x20, words), GO_SYMBOLS)
+    assert stopped_in == "main.spinForever"
+    assert ("    called from 0x9bf85 main.Main+0x85 (the return address at rsp: the function at rip keeps "
+            "no frame of its own)") in lines
+    chain = lines.index("    called from (frame pointers: the return address above each saved rbp):")
+    assert lines[chain + 1] == "      0x9c057 _cgoexp_c304050b098b_Main+0x17"
+
+
+def test_a_hypercall_stub_gets_no_frameless_caller():
+    words = [0x5908, 0, 0, 0]
+    lines, _ = vcpu_context.describe(stack_text(0x23aa, 0x1ff00, 0x1ff10, words), IDLE_SYMBOLS)
+    assert not any("keeps no frame of its own" in line for line in lines)
