@@ -21,17 +21,26 @@ BANNER_LINE = '    printf("running on Xen %ld.%ld\\n", version >> 16, version & 
 REPORT_LINE = "    kernel::report_start_info(*si, console_sink, nullptr);  // what Xen handed over\n"
 
 
-def build_variant(work: Path, stage: str, after_line: str, insertion: str, before_main: str = "") -> Path:
+def build_variant(work: Path, stage: str, after_line: str, insertion: str, before_main: str = "",
+                  edits: tuple[tuple[str, str, str], ...] = ()) -> Path:
     """Stage `stage` with `insertion` after `after_line` of kernel/main.cpp (and `before_main`
-    above kernel_main's definition), built in `work`; returns its kernel.elf."""
+    above kernel_main's definition; after_line "" leaves main.cpp alone), and each
+    (file under the stage, old text, new text) of `edits` made, built in `work`; returns its
+    kernel.elf."""
     tree = subprocess.run(["git", "archive", "HEAD", f"stages/{stage}", "cmake", "tools"], cwd=REPO,
                           check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(tree)) as archive:
         archive.extractall(work / "src")
     main = work / "src" / "stages" / stage / "kernel" / "main.cpp"
+    for name, old, new in edits:
+        path = work / "src" / "stages" / stage / name
+        source = path.read_text()
+        assert old in source, f"stage {stage}'s {name} changed: update the text the test replaces"
+        path.write_text(source.replace(old, new, 1))
     text = main.read_text()
-    assert after_line in text, f"stage {stage}'s kernel_main changed: update the line the test inserts after"
-    text = text.replace(after_line, after_line + insertion)
+    if after_line:
+        assert after_line in text, f"stage {stage}'s kernel_main changed: update the line the test inserts after"
+        text = text.replace(after_line, after_line + insertion)
     if before_main:
         anchor = 'extern "C" [[noreturn]] void kernel_main('
         assert anchor in text, f"stage {stage}'s kernel_main is declared differently now"

@@ -6,8 +6,13 @@ kernel_main right after its "running on Xen" line, built with CMake in a tempora
 It is booted through the checker's own Runner with an 8 s timeout; the report must then name
 kernel_main as where vCPU 0 was, and xenctx's own output must be kept beside the console.
 
+The second is a Go program that hangs: stage 06 with `case "spinhang"` calling a Go loop that
+never makes a system call (06 has no preemption, so nothing interrupts it).  Go gives such a
+leaf function no frame of its own; the report must name it, and name main.Main from the return
+address at rsp.
+
 Boots QEMU: run by ctest as xen.timeout-context, under the xen-test-host resource lock, and it
-takes the checker's run lock on the build directory.  About 11 s of build, then one host boot.
+takes the checker's run lock on the build directory.  About 11 s of build, then one host boot, for each.
 """
 import dataclasses
 import os
@@ -41,18 +46,35 @@ def hung_kernel(work: Path) -> Path:
     return build_variant(work, STAGE, BANNER_LINE, HANG)
 
 
+GO_STAGE = "06-hello"
+GO_EDITS = (("go/main.go", '\tcase "panic":\n', '\tcase "spinhang":\n\t\tspinForever(0)\n\tcase "panic":\n'),
+            ("go/main.go", "\n// A c-archive still needs a main function",
+             "\n//go:noinline\nfunc spinForever(n int) int {\n\tfor {\n\t\tn++\n\t}\n}\n"
+             "\n// A c-archive still needs a main function"))
+
+
+def boot_hung(work: Path, stage: str, elf: Path, name: str, **changes):
+    (_, scenarios), = select(discover(REPO / "stages"), [f"{stage}/boot"])
+    scenario = dataclasses.replace(scenarios[0], timeout_s=8.0, **changes)
+    with RunLock(BUILD_DIR, True, print):
+        img = image.build(BUILD_DIR / "testhost", print)
+        with qemu.QemuXenHost(img, work / "host", {name: elf}, "auto", print) as host:
+            outcome = Runner(host, work / "results", print).run(scenario, name)
+    print(text_report([outcome]))  # the report as `checker run` prints it, for the log
+    return outcome, work / "results" / stage / scenario.name
+
+
 @pytest.fixture(scope="module")
 def hung_outcome(tmp_path_factory):
     work = tmp_path_factory.mktemp("hung-kernel")
-    elf = hung_kernel(work)
-    (stage, scenarios), = select(discover(REPO / "stages"), [f"{STAGE}/boot"])
-    scenario = dataclasses.replace(scenarios[0], timeout_s=8.0)
-    with RunLock(BUILD_DIR, True, print):
-        img = image.build(BUILD_DIR / "testhost", print)
-        with qemu.QemuXenHost(img, work / "host", {"05-hung-kernel": elf}, "auto", print) as host:
-            outcome = Runner(host, work / "results", print).run(scenario, "05-hung-kernel")
-    print(text_report([outcome]))  # the report as `checker run` prints it, for the log
-    return outcome, work / "results" / STAGE / scenario.name
+    return boot_hung(work, STAGE, hung_kernel(work), "05-hung-kernel")
+
+
+@pytest.fixture(scope="module")
+def hung_go_outcome(tmp_path_factory):
+    work = tmp_path_factory.mktemp("hung-go")
+    elf = build_variant(work, GO_STAGE, "", "", edits=GO_EDITS)
+    return boot_hung(work, GO_STAGE, elf, "06-hung-go", cmdline="spinhang")
 
 
 def test_the_timeout_report_names_kernel_main(hung_outcome):
@@ -68,3 +90,13 @@ def test_the_raw_xenctx_output_is_kept(hung_outcome):
     _, results = hung_outcome
     raw = (results / "xenctx.txt").read_text()
     assert "rip:" in raw and "Stack:" in raw
+
+
+def test_a_go_loop_is_named_with_its_caller(hung_go_outcome):
+    outcome, _ = hung_go_outcome
+    assert outcome.verdict is Verdict.TIMEOUT
+    assert outcome.summary.endswith("; it was in main.spinForever")
+    lines = outcome.details.splitlines()
+    assert lines[1].startswith("  vCPU 0: rip 0x") and " main.spinForever" in lines[1]
+    assert any(line.startswith("    called from 0x") and " main.Main+0x" in line
+               and "keeps no frame of its own" in line for line in lines)
