@@ -109,10 +109,15 @@ def frameless_caller(vcpu: VcpuState, symbols: SymbolTable, chain: list[int]) ->
     word = vcpu.stack.get(rsp) if rsp is not None else None
     if word is None or not symbols.is_code(word) or (chain and chain[0] == word):
         return None
-    if rip is not None and (symbols.lookup(rip) or "").startswith("hypercall_page"):
+    at_rip = _symbol(symbols, rip or 0)
+    if at_rip == "hypercall_page":
         return None  # a hypercall stub: the chain starts at the function that called it
-    same_function = (symbols.lookup(word) or "").split("+")[0] == (symbols.lookup(rip or 0) or "").split("+")[0]
-    return None if same_function else word
+    return None if _symbol(symbols, word) == at_rip else word
+
+
+def _symbol(symbols: SymbolTable, address: int) -> str:
+    """The symbol an address is in, without the offset ("" outside the code)."""
+    return (symbols.lookup(address) or "").split("+")[0]
 
 
 def _named(address: int, symbols: SymbolTable) -> str:
@@ -147,10 +152,10 @@ def stopped_phrase(symbols: SymbolTable, rip: int, chain: list[int]) -> str:
     hypercall page, which hypercall and who made it (a kernel waits for events in Xen's sched_op
     when no thread can run, so a guest stopped there was idle, not spinning)."""
     name = symbols.lookup(rip) or ""
-    if name.split("+")[0] != "hypercall_page":
-        return name.split("+")[0]
-    start = rip - int(name.split("+")[1], 16) if "+" in name else rip
-    number = (rip - start) // HYPERCALL_STUB
+    function, _, offset = name.partition("+")
+    if function != "hypercall_page":
+        return function
+    number = int(offset or "0", 16) // HYPERCALL_STUB
     call = _HYPERCALLS.get(number, f"hypercall {number}")
     callers = [_function(n) for n in (symbols.lookup(a) for a in chain) if n]
     syscall = next((c for c in callers if c.startswith("kernel::syscalls::sys_")), None)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "address.hpp"
+
 namespace kernel {
 
 struct GuardedStack {
@@ -22,7 +24,7 @@ struct GuardedStack {
     size_t size = 0;        // usable bytes from base up
 
     uint64_t top() const { return (reinterpret_cast<uint64_t>(base) + size) & ~uint64_t{15}; }
-    uint64_t guard() const { return reinterpret_cast<uint64_t>(base) - 4096; }
+    uint64_t guard() const { return reinterpret_cast<uint64_t>(base) - kPageSize; }
 };
 
 // Takes size bytes (rounded up to whole pages) plus a guard page from the kernel heap and

@@ -7,20 +7,18 @@
 namespace kernel {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
-uint64_t round_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+uint64_t round_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 
 }  // namespace
 
 bool allocate_stack(size_t size, GuardedStack* out) {
     size_t usable = round_up(size);
     // The heap aligns to 16 bytes: up to a page of slack puts the guard on a page boundary.
-    void* block = heap::kernel().allocate(usable + 2 * kPage);
+    void* block = heap::kernel().allocate(usable + 2 * kPageSize);
     if (!block) return false;
     uint64_t guard = round_up(reinterpret_cast<uint64_t>(block));
     memory::guard_page(reinterpret_cast<void*>(guard));
-    *out = GuardedStack{block, reinterpret_cast<void*>(guard + kPage), usable};
+    *out = GuardedStack{block, reinterpret_cast<void*>(guard + kPageSize), usable};
     return true;
 }
 

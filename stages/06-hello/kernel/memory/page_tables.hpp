@@ -44,6 +44,8 @@ private:
     uint64_t* leaf_table(uint64_t va, bool create);  // the L1 table for va (nullptr if absent)
     bool new_table(uint64_t* mfn_out);
     uint64_t machine_address_of(const void* p) const;
+    uint64_t direct_entry(uint64_t pfn) const;     // the direct map's entry for pfn: writable
+    void check_direct_page(uint64_t va) const;     // panics unless va is a page of the direct map
 
     uint64_t* l4_ = nullptr;
     const unsigned long* mfn_list_ = nullptr;  // pfn -> mfn (start_info.mfn_list)

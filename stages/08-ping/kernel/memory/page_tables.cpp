@@ -32,6 +32,10 @@ uint64_t XenPageTables::machine_address_of(const void* p) const {
     return (uint64_t{mfn_list_[va / kPage]} << 12) | (va % kPage);
 }
 
+uint64_t XenPageTables::direct_entry(uint64_t pfn) const {
+    return (uint64_t{mfn_list_[pfn]} << 12) | kPresent | kWritable | kUser | kAccessed | kDirty;
+}
+
 bool XenPageTables::new_table(uint64_t* mfn_out) {
     Pfn pfn{0};
     if (!frames_->allocate(&pfn)) return false;
@@ -96,7 +100,7 @@ void XenPageTables::init(const start_info& si, FrameAllocator& frames) {
         for (unsigned i = index_at(start, 1); i < 512 && direct_end_ / kPage < nr_pages_; ++i) {
             uint64_t pfn = direct_end_ / kPage;
             batch[n++] = mmu_update_t{machine_address_of(&l1[i]) | MMU_NORMAL_PT_UPDATE,
-                                      (uint64_t{mfn_list_[pfn]} << 12) | kPresent | kWritable | kUser | kAccessed | kDirty};
+                                      direct_entry(pfn)};
             direct_end_ += kPage;
         }
         unsigned done = 0;
@@ -130,17 +134,20 @@ bool XenPageTables::unmap(uint64_t va) {
     return true;
 }
 
-void XenPageTables::hide_direct(uint64_t va) {
+void XenPageTables::check_direct_page(uint64_t va) const {
     if (va % kPage != 0 || va >= direct_end_) panic("guard page 0x%lx is not a page of the direct map", va);
+}
+
+void XenPageTables::hide_direct(uint64_t va) {
+    check_direct_page(va);
     if (long rc = hv::update_va_mapping(va, 0, UVMF_INVLPG); rc != 0)
         panic("cannot unmap guard page 0x%lx (update_va_mapping returned %ld)", va, rc);
 }
 
 void XenPageTables::show_direct(uint64_t va) {
-    if (va % kPage != 0 || va >= direct_end_) panic("guard page 0x%lx is not a page of the direct map", va);
+    check_direct_page(va);
     // The same entry init() gave every frame of the direct map: va is pfn * 4096.
-    uint64_t pte = (uint64_t{mfn_list_[va / kPage]} << 12) | kPresent | kWritable | kUser | kAccessed | kDirty;
-    if (long rc = hv::update_va_mapping(va, pte, UVMF_INVLPG); rc != 0)
+    if (long rc = hv::update_va_mapping(va, direct_entry(va / kPage), UVMF_INVLPG); rc != 0)
         panic("cannot map guard page 0x%lx again (update_va_mapping returned %ld)", va, rc);
 }
 
