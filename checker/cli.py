@@ -1,4 +1,4 @@
-"""Command line: python3 -m checker {list,run,record,console,grade,rules,host-image} ...
+"""Command line: python3 -m checker {list,run,record,console,debug,grade,rules,host-image} ...
 
 `run` builds the named stages (all when none is named), boots each scenario as a Xen PV guest
 on one boot of the test host, compares each console with its transcript and prints a report.
@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     con = sub.add_parser("console", help="boot one scenario and connect your terminal to its console "
                                          "(Ctrl-] leaves and destroys the domain)")
     host_options(con)
+    dbg = sub.add_parser("debug", help="boot one scenario paused under QEMU's gdb server and print the gdb "
+                                       "command that attaches with the kernel's symbols")
+    host_options(dbg)
+    dbg.add_argument("--port", type=int, default=1234,
+                     help="the TCP port on 127.0.0.1 that gdb connects to (default: 1234; 0: any free one)")
     grade = sub.add_parser("grade", help="build and check a class's submissions, one directory per student, "
                                          "and write the grade table")
     grade.add_argument("submissions", nargs="+", type=Path, metavar="DIR",
@@ -84,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"the most one stage's build may write (default: {limits.build_mb})")
     grade.add_argument("--jobs", type=int, default=limits.jobs,
                        help=f"parallel jobs of one build (default: {limits.jobs}, this machine's cores)")
+    grade.add_argument("--hosts", type=int, default=1, metavar="N",
+                       help="boot N test hosts at once, the students dealt out among them (default: 1; "
+                            "each host wants two cores, see the book's checker chapter for the speed-up)")
     grade.add_argument("--backend", choices=["qemu", "xl"], default="qemu",
                        help="qemu: the embedded Xen test host (default); xl: this machine's Xen")
     grade.add_argument("--accel", choices=["auto", "tcg", "kvm"], default="auto",
@@ -174,7 +182,7 @@ def _payload(args, kernels: dict[str, Path], scenarios: list[Scenario]) -> dict[
 
 
 @contextlib.contextmanager
-def _host(args, kernels: dict[str, Path]) -> Iterator[Host]:
+def _host(args, kernels: dict[str, Path], gdb_socket: Path | None = None) -> Iterator[Host]:
     results = args.build_dir / "checker"
     if args.backend == "xl":
         from .testhost.xl_local import LocalXlHost
@@ -183,7 +191,7 @@ def _host(args, kernels: dict[str, Path]) -> Iterator[Host]:
     else:
         from .testhost.qemu import QemuXenHost
         img = image.build(args.build_dir / "testhost", log)
-        with QemuXenHost(img, results / "host", kernels, args.accel, log) as host:
+        with QemuXenHost(img, results / "host", kernels, args.accel, log, gdb_socket=gdb_socket) as host:
             yield host
 
 
@@ -365,18 +373,22 @@ def _record(args, selection) -> int:
     return status
 
 
+def _one_scenario(args, example: str) -> tuple[Stage, Scenario]:
+    """The one scenario `console` and `debug` boot: the one named, or the stage's boot."""
+    if len(args.stages) != 1:
+        raise UsageError(f"name one stage or scenario: python3 -m checker {example}")
+    stage, scenarios = select(_stages(args), args.stages)[0]
+    if stage.error:
+        raise SpecError(stage.error)
+    if problem := buildenv.probe(args.build_dir):
+        raise HostError(problem)
+    return stage, next((s for s in scenarios if s.name == DEFAULT_SCENARIO), scenarios[0])
+
+
 def cmd_console(args) -> int:
     """Boots one scenario's kernel and hands the console to the person at the terminal."""
     from .console_session import ConsoleSession, RawTerminal
-    if len(args.stages) != 1:
-        raise UsageError("name one stage or scenario: python3 -m checker console 07-console-read")
-    selection = select(_stages(args), args.stages)
-    stage, scenarios = selection[0]
-    if stage.error:
-        raise SpecError(stage.error)
-    sc = next((s for s in scenarios if s.name == DEFAULT_SCENARIO), scenarios[0])
-    if problem := buildenv.probe(args.build_dir):
-        raise HostError(problem)
+    stage, sc = _one_scenario(args, "console 07-console-read")
     with RunLock(args.build_dir, args.wait, log):
         kernels, failures = _build(args, [(stage, [sc])])
         if failures:
@@ -394,6 +406,78 @@ def cmd_console(args) -> int:
     return 0
 
 
+def cmd_debug(args) -> int:
+    """Boots one scenario's kernel paused in the test host and lets the user's gdb drive it."""
+    from . import debug
+    if args.backend != "qemu":
+        raise UsageError("debug uses the test host's QEMU gdb server: --backend qemu")
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port must be 0..65535")
+    stage, sc = _one_scenario(args, "debug 03-tls")
+    with RunLock(args.build_dir, args.wait, log):
+        kernels, failures = _build(args, [(stage, [sc])])
+        if failures:
+            _say_failure(failures[0])
+            return 1
+        work = args.build_dir / "checker" / "debug"
+        work.mkdir(parents=True, exist_ok=True)
+        qemu_socket = work / "qemu-gdb.sock"
+        qemu_socket.unlink(missing_ok=True)
+        try:
+            relay = debug.Relay(qemu_socket, args.port)
+        except OSError as e:
+            raise HostError(f"cannot listen on 127.0.0.1:{args.port} for gdb ({e.strerror}); "
+                            "choose another with --port") from None
+        symbols = kernels[_kernel_name(sc)].with_name("kernel.debug.elf")
+        commands = work / debug.COMMANDS_FILE
+        commands.write_text(debug.gdb_commands(symbols, relay.port, "kernel_main"))
+        try:
+            with _host(args, kernels, gdb_socket=qemu_socket) as host:
+                runner = Runner(host, args.build_dir / "checker", log)
+                runner.prepare(sc)
+                fields = runner.run_command(sc, _kernel_name(sc)) + ["paused"]
+                return _debug_session(host, relay, fields, sc, commands)
+        finally:
+            relay.close()
+
+
+def _debug_session(host: Host, relay, fields: list[str], sc: Scenario, commands: Path) -> int:
+    name = fields[1]
+    host.link.send(*fields)
+    relay.start()
+    log(f"debug: {sc.id} is created and paused as domain {name}; in another terminal type:\n\n"
+        f"    gdb -q -x {commands}\n\n"
+        f"(gdb connects to 127.0.0.1:{relay.port}; the guest starts at gdb's first continue, "
+        "and when gdb quits the domain is destroyed and the test host shut down)")
+    ended = ""
+    said_running = False
+    while not relay.left.is_set():
+        if relay.running.is_set() and not said_running:
+            said_running = True
+            host.link.send("SH", f"xl unpause {name}".encode().hex())
+            log("debug: gdb let the machine run; the guest is unpaused")
+        msg = host.link.recv(0.2)
+        if msg is None:
+            if host.link.closed:
+                raise HostError("the test host closed the agent line during the debug session")
+            continue
+        if msg.kind == "CON" and len(msg.fields) > 1:
+            sys.stdout.buffer.write(bytes.fromhex(msg.fields[1]))
+            sys.stdout.buffer.flush()
+        elif msg.kind == "SHRC" and msg.fields and msg.fields[0] != "0":
+            log("debug: xl unpause failed; the guest stays paused")
+        elif msg.kind == "END" and not ended:
+            ended = msg.fields[0] if msg.fields else "?"
+            log(f"\ndebug: the guest ended ({ended}); quit gdb to end the session")
+    if relay.problem:
+        log(f"debug: {relay.problem}")
+    if not ended:
+        host.link.send("KILL")
+    log("debug: gdb left; " + ("the domain was destroyed" if not ended else f"the guest had ended ({ended})")
+        + ", and the test host is shut down")
+    return 0 if not relay.problem else 1
+
+
 def cmd_grade(args) -> int:
     """Builds and checks every submission against this kit; the exit code says whether the
     grading itself worked (0), or some scenarios ended in HOST-ERROR and need grading again (1)."""
@@ -404,8 +488,11 @@ def cmd_grade(args) -> int:
         # down for the grader's mistake, so nothing is graded until it is fixed.
         raise SpecError("the kit's own stages are not ready to grade against (fix them, or leave them out "
                         "with --stage):\n" + "\n".join(f"{p.scenario_id}: {p.details}" for p in problems))
-    if args.build_timeout <= 0 or args.build_limit_mb <= 0 or args.jobs <= 0:
-        raise UsageError("--build-timeout, --build-limit-mb and --jobs must be positive")
+    if args.build_timeout <= 0 or args.build_limit_mb <= 0 or args.jobs <= 0 or args.hosts <= 0:
+        raise UsageError("--build-timeout, --build-limit-mb, --jobs and --hosts must be positive")
+    if args.hosts > 1 and args.backend == "xl":
+        raise UsageError("--hosts: the xl back end is this machine's one Xen; several hosts are test hosts "
+                         "(--backend qemu)")
     if shutil.which("cmake") is None:
         raise HostError("cmake is not installed: run tools/setup.sh (as root) first")
     subs = submission.find(args.submissions, [stage for stage, _ in runnable])
@@ -422,7 +509,7 @@ def cmd_grade(args) -> int:
     with RunLock(args.build_dir, args.wait, log):
         t0 = time.monotonic()
         open_host = qemu_or_xl(args.backend, args.accel, args.build_dir / "testhost", log)
-        grader = Grader(args.repo, runnable, subs, out, limits, open_host, log)
+        grader = Grader(args.repo, runnable, subs, out, limits, open_host, log, hosts=args.hosts)
         book = grader.run()
     waited = f" (after {t0 - asked:.0f} s waiting for the run lock)" if t0 - asked >= 1 else ""
     header = [f"graded {len(subs)} submission(s) in {time.monotonic() - t0:.1f} s{waited}: {grader.timing()}",
@@ -439,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     # A grader's Ctrl-C or a CI runner's SIGTERM must still tear the test host down.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     commands = {"list": cmd_list, "run": cmd_run, "record": cmd_record, "rules": cmd_rules, "console": cmd_console,
+                "debug": cmd_debug,
                 "host-image": cmd_host_image, "grade": cmd_grade}
     try:
         return commands[args.command](args)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,15 @@ MAX_BOOT_FAILURES = 2
 MAX_HOST_ERRORS_IN_A_ROW = 3
 
 OpenHost = Callable[[dict[str, Path], Path], ContextManager[Host]]
+
+
+@dataclass
+class _Lane:
+    """One test host of several that run at once, and what it has seen so far."""
+
+    number: int                  # 1, 2, ...: "host 2:" in the log when there are several
+    tag: str                     # the log's prefix for this lane ("" with one host)
+    host_errors_in_a_row: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ class _ClassRunner(Runner):
 class Grader:
     def __init__(self, kit: Path, selection: list[tuple[Stage, list[Scenario]]], subs: list[Submission],
                  out: Path, limits: grade_build.Limits, open_host: OpenHost,
-                 log: Callable[[str], None] = print):
+                 log: Callable[[str], None] = print, hosts: int = 1):
         self.kit = kit
         self.scenarios = [sc for _, scs in selection for sc in scs]
         self.selection = selection
@@ -104,10 +114,11 @@ class Grader:
         self.book = gradebook.Gradebook([s.student for s in subs], self.scenarios)
         self.todo: list[_Boot] = []
         self.kernels: dict[str, Path] = {}   # payload name -> kernel file
+        self.hosts = hosts                   # test hosts at once
         self.boots = 0                       # host boots so far
         self.done = 0                        # scenarios booted so far
-        self.host_errors_in_a_row = 0
         self.build_s = self.boot_s = 0.0    # the two phases' times, once run() is done
+        self._count = threading.Lock()       # boots and done, counted by every lane
 
     # -- the whole run -------------------------------------------------------------------------
 
@@ -118,16 +129,16 @@ class Grader:
         for number, sub in enumerate(self.subs, start=1):
             self._build(number, sub)
         t1 = time.monotonic()
-        for batch in self._batches():
-            self._boot_batch(batch)
+        self._boot_lanes()
         self._write_missing_results()
         self.build_s, self.boot_s = t1 - t0, time.monotonic() - t1
         return self.book
 
     def timing(self) -> str:
         """Where the time went, for the report's header."""
+        at_once = f" on {self.hosts} test hosts at once" if self.hosts > 1 else ""
         return (f"builds {self.build_s:.1f} s; {self.boots} test host boot(s) and {self.done} guest(s) "
-                f"{self.boot_s:.1f} s")
+                f"{self.boot_s:.1f} s{at_once}")
 
     def _clear(self, sub: Submission) -> None:
         """The selected scenarios' directories hold this run's files only."""
@@ -204,11 +215,25 @@ class Grader:
 
     # -- booting -------------------------------------------------------------------------------
 
-    def _batches(self) -> list[list[_Boot]]:
+    def _lanes(self) -> list[list[str]]:
+        """The students dealt out to the hosts: each next student to the lane with the fewest
+        scenarios so far, so that the lanes end at about the same time."""
+        lanes: list[list[str]] = [[] for _ in range(self.hosts)]
+        load = [0] * self.hosts
+        for student in self.book.students:
+            count = sum(1 for b in self.todo if b.student == student)
+            if not count:
+                continue
+            i = load.index(min(load))
+            lanes[i].append(student)
+            load[i] += count
+        return [lane for lane in lanes if lane]
+
+    def _batches(self, students: list[str]) -> list[list[_Boot]]:
         """The scenarios to boot in groups of whole students whose kernels fit dom0's budget."""
         batches: list[list[_Boot]] = []
         size = 0
-        for student in self.book.students:
+        for student in students:
             mine = [b for b in self.todo if b.student == student]
             need = sum(self.kernels[name].stat().st_size for name in {b.kernel for b in mine})
             if not mine:
@@ -221,6 +246,44 @@ class Grader:
                 size = need
         return batches
 
+    def _boot_lanes(self) -> None:
+        """Every lane's groups, each lane on its own host; with one host, in this thread."""
+        lanes = self._lanes()
+        # The payloads first, here: two lanes must not write the same frame file at once.
+        work = [[(batch, self._payload(batch)) for batch in self._batches(students)] for students in lanes]
+        several = len(lanes) > 1
+        if several:
+            self.log(f"test hosts: {len(lanes)} at once, students " +
+                     "; ".join(f"host {i}: {', '.join(students)}" for i, students in enumerate(lanes, 1)))
+
+        def drive(lane: _Lane, groups) -> None:
+            for batch, payload in groups:
+                self._boot_batch(lane, batch, payload)
+
+        if not several:
+            for i, groups in enumerate(work, 1):
+                drive(_Lane(i, ""), groups)
+            return
+        failures: list[BaseException] = []
+
+        def guarded(lane: _Lane, groups) -> None:
+            try:
+                drive(lane, groups)
+            except BaseException as e:  # noqa: BLE001 - reported by the main thread below
+                failures.append(e)
+        # Daemon threads: on Ctrl-C the main thread leaves, and with the process the QEMUs go
+        # (each dies with the thread that started it, testhost/lifeline.py).
+        threads = [threading.Thread(target=guarded, args=(_Lane(i, f"host {i}: "), groups),
+                                    name=f"grade-host-{i}", daemon=True)
+                   for i, groups in enumerate(work, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.5)
+        if failures:
+            raise failures[0]
+
     def _payload(self, batch: list[_Boot]) -> dict[str, Path]:
         """The kernels of the batch, and the frame files its send_frames steps need."""
         payload = {b.kernel: self.kernels[b.kernel] for b in batch}
@@ -229,54 +292,58 @@ class Grader:
             payload |= network.write_frame_payloads(corpora, self.out / "test-host" / "frames")
         return payload
 
-    def _boot_batch(self, batch: list[_Boot]) -> None:
+    def _boot_batch(self, lane: _Lane, batch: list[_Boot], payload: dict[str, Path]) -> None:
         pending = list(batch)
-        payload = self._payload(batch)
         failed_boots = 0
         while pending:
-            self.boots += 1
-            workdir = self.out / "test-host" / f"boot-{self.boots}"
+            with self._count:
+                self.boots += 1
+                boot = self.boots
+            workdir = self.out / "test-host" / f"boot-{boot}"
             up = False
             try:
                 with self.open_host(payload, workdir) as host:
                     up, failed_boots = True, 0
-                    self.log(f"test host: boot {self.boots}: {host.accel_reason}, Xen {host.xen_version}, "
+                    self.log(f"{lane.tag}test host: boot {boot}: {host.accel_reason}, Xen {host.xen_version}, "
                              f"ready in {host.boot_seconds:.1f} s")
                     # One runner per host boot: it numbers the domains, and a name must not be
                     # reused within a boot (xenconsoled appends to the old log of that name).
                     runner = _ClassRunner(host, self.out, self.log)
                     while pending:
-                        if not self._boot_one(runner, pending.pop(0)):
+                        if not self._boot_one(lane, runner, pending.pop(0)):
                             break
             except HostError as e:
                 if up:
-                    self.log(f"test host: boot {self.boots} did not shut down cleanly: {str(e).splitlines()[0]}")
+                    self.log(f"{lane.tag}test host: boot {boot} did not shut down cleanly: "
+                             f"{str(e).splitlines()[0]}")
                     continue
                 failed_boots += 1
                 first = str(e).splitlines()[0] if str(e).strip() else "no details"
-                self.log(f"test host: boot {self.boots} failed: {first} (serial log in {workdir})")
+                self.log(f"{lane.tag}test host: boot {boot} failed: {first} (serial log in {workdir})")
                 if failed_boots >= MAX_BOOT_FAILURES:
-                    self._give_up(pending, f"the test host did not come up {failed_boots} times in a row: {e}")
+                    self._give_up(lane, pending, f"the test host did not come up {failed_boots} times in a row: {e}")
                     return
-            if pending and self.host_errors_in_a_row >= MAX_HOST_ERRORS_IN_A_ROW:
-                self._give_up(pending, f"{self.host_errors_in_a_row} scenarios in a row ended in HOST-ERROR, "
-                                       "each on a freshly booted test host; the host is broken")
+            if pending and lane.host_errors_in_a_row >= MAX_HOST_ERRORS_IN_A_ROW:
+                self._give_up(lane, pending, f"{lane.host_errors_in_a_row} scenarios in a row ended in HOST-ERROR, "
+                                             "each on a freshly booted test host; the host is broken")
                 return
             if pending:
                 again = "rebooting for the next scenario" if up else "booting it again"
-                self.log(f"test host: {again} ({len(pending)} left)")
+                self.log(f"{lane.tag}test host: {again} ({len(pending)} left)")
 
-    def _give_up(self, pending: list[_Boot], why: str) -> None:
-        self.log(f"test host: {why}; {len(pending)} scenario(s) not run")
+    def _give_up(self, lane: _Lane, pending: list[_Boot], why: str) -> None:
+        self.log(f"{lane.tag}test host: {why}; {len(pending)} scenario(s) not run")
         for b in pending:
             self._record(b.student, host_error(b.scenario.id, f"not run: {why}"))
         pending.clear()
 
-    def _boot_one(self, runner: _ClassRunner, b: _Boot) -> bool:
+    def _boot_one(self, lane: _Lane, runner: _ClassRunner, b: _Boot) -> bool:
         """Runs one scenario; False when the host failed and must be rebooted."""
-        self.done += 1
+        with self._count:
+            self.done += 1
+            done = self.done
         sc = b.scenario
-        tag = f"[{self.done}/{len(self.todo)}] {b.student} {sc.id}"
+        tag = f"{lane.tag}[{done}/{len(self.todo)}] {b.student} {sc.id}"
         self.log(f"{tag}: booting ({sc.memory_mb} MB, timeout {sc.timeout_s:g} s)")
         runner.results_dir = self.out / b.student
         runner.student = b.student
@@ -287,10 +354,10 @@ class Grader:
             outcome = host_error(sc.id, str(e))
             outcome.elapsed_s = time.monotonic() - t0
             self._record(b.student, outcome)
-            self.host_errors_in_a_row += 1
+            lane.host_errors_in_a_row += 1
             self.log(f"{tag}: HOST-ERROR ({outcome.elapsed_s:.1f} s): {outcome.summary}")
             return False
-        self.host_errors_in_a_row = 0
+        lane.host_errors_in_a_row = 0
         self._record(b.student, outcome)
         self.log(f"{tag}: {outcome.verdict.value} ({outcome.elapsed_s or 0:.1f} s)")
         return True
@@ -298,6 +365,8 @@ class Grader:
 
 def qemu_or_xl(backend: str, accel: str, image_cache: Path, log: Callable[[str], None]) -> OpenHost:
     """The back end `run` uses, with the host's files in a directory of the grader's choosing."""
+    building = threading.Lock()  # lanes booting at once build (or check) the image one at a time
+
     @contextlib.contextmanager
     def open_host(payload: dict[str, Path], workdir: Path):
         if backend == "xl":
@@ -307,7 +376,8 @@ def qemu_or_xl(backend: str, accel: str, image_cache: Path, log: Callable[[str],
         else:
             from .testhost import image
             from .testhost.qemu import QemuXenHost
-            img = image.build(image_cache, log)
+            with building:
+                img = image.build(image_cache, log)
             with QemuXenHost(img, workdir, payload, accel, log) as host:
                 yield host
     return open_host

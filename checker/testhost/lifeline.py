@@ -8,8 +8,10 @@ or a crash of the interpreter: then QEMU would boot on, alone, holding 2 GiB and
 Linux's PR_SET_PDEATHSIG asks the kernel to send the child a signal when its parent dies; it
 is set in the child between fork and exec (a Popen preexec_fn) and survives the exec.  Two
 details matter:
-  * the "parent" is the thread that forked.  The checker starts QEMU from its main thread,
-    whose end is the end of the process.
+  * the "parent" is the thread that forked.  `run` starts QEMU from its main thread, whose
+    end is the end of the process; `grade --hosts N` starts each host from its lane's thread,
+    which outlives the host (it closes the host before it ends) and ends at the latest with
+    the process.
   * the parent may already have died before the child's prctl ran; then the child has been
     re-parented and would wait for a signal that never comes, so it checks and exits itself.
 """

@@ -108,8 +108,10 @@ class QemuXenHost:
     """Context manager: boots the test host, yields the agent link, always tears QEMU down."""
 
     def __init__(self, image: HostImage, workdir: Path, payload: dict[str, Path],
-                 accel: str = "auto", log: Callable[[str], None] = print):
+                 accel: str = "auto", log: Callable[[str], None] = print, gdb_socket: Path | None = None):
         self.image = image
+        # `checker debug`: QEMU's own gdb server on this unix socket (debug.py says why QEMU's).
+        self.gdb_socket = gdb_socket
         self.workdir = workdir
         self.payload = payload
         self.accel, self.accel_reason = choose_accel(accel)
@@ -156,7 +158,9 @@ class QemuXenHost:
                 "-serial", f"file:{self.serial_log}",
                 "-chardev", f"socket,id=agent,path={sock_path},server=on,wait=off",
                 "-device", "virtio-serial-pci,id=agentbus",
-                "-device", "virtserialport,bus=agentbus.0,chardev=agent,name=unigornel.agent"]
+                "-device", "virtserialport,bus=agentbus.0,chardev=agent,name=unigornel.agent",
+                *(["-chardev", f"socket,id=gdb,path={self.gdb_socket},server=on,wait=off", "-gdb", "chardev:gdb"]
+                  if self.gdb_socket else [])]
 
     def __enter__(self) -> "QemuXenHost":
         try:

@@ -10,6 +10,7 @@ themselves are tested for real with small shell commands.
 import csv
 import json
 import os
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -56,18 +57,25 @@ class Agent(FakeLink):
     `die_at` RUN numbers (counted over every host boot) find a host whose agent line closes
     instead: the runner's HOST-ERROR."""
 
-    def __init__(self, payload: dict[str, Path], runs: list[str], die_at: set[int]):
+    def __init__(self, payload: dict[str, Path], runs: list[str], die_at: set[int],
+                 die_for: tuple[str, ...] = (), meet: threading.Barrier | None = None):
         super().__init__()
         self.payload = payload
         self.runs = runs
         self.die_at = die_at
+        self.die_for = die_for  # domain names (their starts) whose RUN breaks the host
+        self.meet = meet        # the first RUN of each host waits here for the other hosts'
 
     def send(self, *words: str) -> None:
         self.sent.append(words)
         if words[0] != "RUN":
             return
+        if self.meet is not None:
+            # Only hosts that run at the same time get past this (else BrokenBarrierError).
+            meet, self.meet = self.meet, None
+            meet.wait()
         self.runs.append(words[1])
-        if len(self.runs) in self.die_at:
+        if len(self.runs) in self.die_at or words[1].startswith(self.die_for):
             self.closed = True
             return
         name = Path(words[2]).stem  # /stages/<payload name>.elf
@@ -78,19 +86,23 @@ class Agent(FakeLink):
 class Hosts:
     """The open_host of grade.Grader: a new FakeHost per boot, each boot remembered."""
 
-    def __init__(self, die_at=(), fail_boots=0):
+    def __init__(self, die_at=(), fail_boots=0, die_for=(), meet=None):
         self.boots: list[dict[str, Path]] = []
         self.workdirs: list[Path] = []
         self.runs: list[str] = []
         self.die_at = set(die_at)
+        self.die_for = tuple(die_for)
         self.fail_boots = fail_boots
+        self.meet = meet
 
     def __call__(self, payload, workdir):
         self.boots.append(dict(payload))
         self.workdirs.append(workdir)
         if len(self.boots) <= self.fail_boots:
             return _Failing()
-        return FakeHost(Agent(payload, self.runs, self.die_at))
+        # Only each lane's first boot meets the others: a reboot comes later, alone.
+        meet = self.meet if len(self.boots) <= (self.meet.parties if self.meet else 0) else None
+        return FakeHost(Agent(payload, self.runs, self.die_at, self.die_for, meet))
 
 
 class _Failing:
@@ -343,6 +355,48 @@ def test_a_big_class_is_booted_in_groups_of_whole_students(kit, tmp_path, class_
     assert grade_cli(kit, tmp_path, class_of_three, hosts, monkeypatch) == 0
     assert [sorted(boot) for boot in hosts.boots] == [
         ["s001-01-link-kernel", "s001-06-hello-kernel"], ["s002-01-link-kernel"], ["s003-01-link-kernel"]]
+
+
+def test_two_hosts_grade_at_once_with_the_same_grades(kit, tmp_path, class_of_three, fake_builds,
+                                                      monkeypatch, capsys):
+    # Each host's first RUN waits until the other host's has come too: this test ends only if
+    # the two hosts really run at the same time.
+    hosts = Hosts(meet=threading.Barrier(2, timeout=10))
+    assert grade_cli(kit, tmp_path, class_of_three, hosts, monkeypatch, "--hosts", "2") == 0
+    out = tmp_path / "out"
+    # alice (3 scenarios) on one host; bob (2, his 06 did not build) and carol (2) on the other.
+    assert sorted(sorted(boot) for boot in hosts.boots) == [
+        ["s001-01-link-kernel", "s001-06-hello-kernel"], ["s002-01-link-kernel", "s003-01-link-kernel"]]
+    assert sorted(hosts.workdirs) == [out / "test-host" / "boot-1", out / "test-host" / "boot-2"]
+    rows = {row["student"]: row for row in read_csv(out)}
+    assert [rows[s]["points"] for s in ("alice", "bob", "carol")] == ["6", "3", "0"]
+    assert rows["carol"]["01-link"] == "MISMATCH"
+    printed = capsys.readouterr().out
+    assert "test hosts: 2 at once, students host 1: alice; host 2: bob, carol" in printed
+    assert "host 2: [" in printed and "on 2 test hosts at once" in printed
+
+
+def test_a_host_error_on_one_of_two_hosts_reboots_only_that_host(kit, tmp_path, class_of_three, fake_builds,
+                                                                 monkeypatch, capsys):
+    hosts = Hosts(die_for=("bob-01-link-1",))
+    assert grade_cli(kit, tmp_path, class_of_three, hosts, monkeypatch, "--hosts", "2") == 1
+    rows = {row["student"]: row for row in read_csv(tmp_path / "out")}
+    assert rows["bob"]["01-link"] == "HOST-ERROR" and rows["bob"]["01-link/trap-demo"] == "PASS"
+    assert rows["alice"]["points"] == "6" and rows["carol"]["01-link"] == "MISMATCH"
+    # alice's host booted once; bob and carol's twice (the second for what was left after bob).
+    assert len(hosts.boots) == 3
+    assert sum(1 for boot in hosts.boots if "s001-01-link-kernel" in boot) == 1
+    printed = capsys.readouterr().out
+    assert "host 2: test host: rebooting for the next scenario (3 left)" in printed
+    assert "host 1: test host: rebooting" not in printed
+
+
+def test_hosts_must_be_positive_and_only_for_test_hosts(kit, tmp_path, class_of_three, fake_builds,
+                                                        monkeypatch, capsys):
+    assert grade_cli(kit, tmp_path, class_of_three, Hosts(), monkeypatch, "--hosts", "0") == 2
+    assert "--hosts must be positive" in capsys.readouterr().err
+    assert grade_cli(kit, tmp_path, class_of_three, Hosts(), monkeypatch, "--hosts", "2", "--backend", "xl") == 2
+    assert "the xl back end is this machine's one Xen" in capsys.readouterr().err
 
 
 def test_a_stopped_build_says_why(kit, tmp_path, class_of_three, monkeypatch):

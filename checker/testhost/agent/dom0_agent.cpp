@@ -10,6 +10,7 @@
 // checker -> agent                                 agent -> checker
 //   RUN <name> <kernel> <mem_mb> <hexcmd>            @READY <ms since boot> <xen major.minor>
 //       [ramdisk=<path>] [vif=<hex vif spec>]        @CON <ms> <hex>      guest console bytes
+//       [paused]
 //   INPUT <hex>   (to the guest console)             @XL <hex>            a line printed by xl
 //   KILL          (xl destroy)                       @END <reason> <ms>   poweroff|reboot|suspend|
 //   SH <hex>      (sh -c, one at a time)                                  crash|watchdog|destroyed|xl-failed
@@ -20,6 +21,8 @@
 //   PING                                             @FRAMES <id> <sent> <total> [<index> <hex why>]
 //   HALT          (power the host off)               @TOOLERR <id> <hex>  / @PONG / @ERR <hex>
 // <ms> counts from the moment RUN started `xl create`, so the checker can time a guest.
+// RUN's `paused` (checker debug) creates the domain without running it (xl create -p), so a
+// debugger can set its breakpoints first; `SH xl unpause <name>` starts it.
 //
 // CTX is for a guest that has hung: the agent pauses the domain (xl pause, so that registers
 // and stack belong to one moment) and runs Xen's xenctx on it, with the checker's extra
@@ -194,11 +197,18 @@ void cmd_run(const std::vector<std::string>& a) {
     if (a.size() < 4) return send_error("RUN needs <name> <kernel> <mem_mb> [hexcmdline [ramdisk=<path>] [vif=<hex>]]");
     if (g_guest.active) return send_error("RUN while guest " + g_guest.name + " is still running");
     std::string name = a[1], kernel = a[2], mem = a[3];
-    std::string cmdline = a.size() > 4 ? unhex(a[4]) : "";
+    // An empty command line is an empty hex field, which split() drops: the word after the
+    // memory is then already an option, and no option is a hex number.
+    std::string cmdline;
+    size_t options = 4;
+    if (a.size() > 4 && a[4].find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+        cmdline = unhex(a[options++]);
     std::string ramdisk, vif;  // the benchmark's Linux domU needs a ramdisk; stage 08 on a vif
-    for (size_t i = 5; i < a.size(); ++i) {
+    bool paused = false;
+    for (size_t i = options; i < a.size(); ++i) {
         if (a[i].rfind("ramdisk=", 0) == 0) ramdisk = a[i].substr(8);
         else if (a[i].rfind("vif=", 0) == 0) vif = unhex(a[i].substr(4));
+        else if (a[i] == "paused") paused = true;
         else return send_error("RUN: unknown option " + a[i]);
     }
     if (access(kernel.c_str(), R_OK) != 0) return send_error("kernel image not found in dom0: " + kernel);
@@ -218,7 +228,9 @@ void cmd_run(const std::vector<std::string>& a) {
     g_guest.active = true;
     g_guest.name = name;
     g_guest.t0 = now_ms();
-    g_guest.xl_pid = spawn({kXl, "create", "-F", cfg}, &g_guest.xl_fd);
+    std::vector<std::string> create = {kXl, "create", "-F", cfg};
+    if (paused) create.insert(create.begin() + 2, "-p");
+    g_guest.xl_pid = spawn(create, &g_guest.xl_fd);
     if (g_guest.xl_pid < 0) {
         g_guest = Guest{};
         return send_error("cannot start xl");
