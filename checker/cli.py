@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="build, boot and check stages")
     host_options(run)
+    run.add_argument("--no-build", action="store_true",
+                     help="boot the kernels already in the build directory, built elsewhere (a lab machine "
+                          "with Xen but without the kit's compilers); a kernel that is not there is BUILD-ERROR")
     run.add_argument("--json", type=Path, help="write a JSON report here")
     run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     rec = sub.add_parser("record", help="boot scenarios and write their normalised console as the expected transcript")
@@ -145,6 +148,8 @@ def _build(args, selection) -> tuple[dict[str, Path], list[Outcome]]:
     """Builds every selected stage; returns the kernels to boot and BUILD-ERROR outcomes."""
     kernels: dict[str, Path] = {}
     failures: list[Outcome] = []
+    if getattr(args, "no_build", False):
+        return _built_elsewhere(args, selection)
     conf = build.configure(args.repo, args.build_dir, log)
     for stage, scenarios in selection:
         res = conf if not conf.ok else build.build_stage(args.build_dir, stage.name, log)
@@ -165,6 +170,23 @@ def _build(args, selection) -> tuple[dict[str, Path], list[Outcome]]:
                 failures.append(build_error(sc.id, f"the build succeeded but produced no {path}"))
             else:
                 kernels[_kernel_name(sc)] = path
+    return kernels, failures
+
+
+def _built_elsewhere(args, selection) -> tuple[dict[str, Path], list[Outcome]]:
+    """`run --no-build`: the kernels the build directory already holds, nothing compiled."""
+    kernels: dict[str, Path] = {}
+    failures: list[Outcome] = []
+    for _, scenarios in selection:
+        for sc in scenarios:
+            path = build.kernel_path(args.build_dir, sc.stage, sc.kernel)
+            if path.is_file():
+                kernels[_kernel_name(sc)] = path
+            else:
+                failures.append(build_error(sc.id, f"--no-build: there is no {path}; build the stage first "
+                                                   "(without --no-build, or on a machine with the kit's compilers) "
+                                                   "and copy the build directory's stages/ here"))
+    log(f"build: --no-build: {len(kernels)} kernel(s) found in {args.build_dir / 'stages'}")
     return kernels, failures
 
 

@@ -54,6 +54,13 @@ BASH = "/bin/bash"
 # xl's threads need libgcc_s for pthread_cancel's unwinder; ldd does not list it.
 EXTRA_LIBS = ["/lib/x86_64-linux-gnu/libgcc_s.so.1"]
 BUILD_VERSION = "2"  # bump when the layout of the image changes
+# The test of the checker's own `--backend xl` (tests/integration/test_xl_backend_on_xen.py)
+# runs the checker inside dom0, so its image also holds this machine's Debian Python: the
+# interpreter, its shared libraries and its standard library without what no checker needs.
+PYTHON = Path("/usr/bin/python3.11")
+PYTHON_LIB = Path("/usr/lib/python3.11")
+PYTHON_LEFT_OUT = ("config-3.11-x86_64-linux-gnu", "ensurepip", "idlelib", "tkinter", "turtledemo", "lib2to3",
+                   "pydoc_data", "test", "distutils", "site-packages", "dist-packages", "EXTERNALLY-MANAGED")
 
 
 @dataclasses.dataclass
@@ -100,8 +107,8 @@ def _download(debs: Path, log: Callable[[str], None]) -> list[Path]:
     return [have[w] for w in wanted]
 
 
-def _inputs_digest(deb_files: list[Path]) -> str:
-    h = hashlib.sha256(BUILD_VERSION.encode())
+def _inputs_digest(deb_files: list[Path], python: bool) -> str:
+    h = hashlib.sha256(BUILD_VERSION.encode() + (b" python" if python else b""))
     for p in sorted(deb_files):
         h.update(p.name.encode())
     for p in sorted([HERE / "image.py", HERE / "dom0-init.sh", *agent_sources()]):
@@ -156,7 +163,19 @@ def _module_order(pkgroot: Path, kver: str, modules: list[str]) -> list[Path]:
     return order
 
 
-def _make_initramfs(pkgroot: Path, kver: str, out: Path, work: Path, log: Callable[[str], None]) -> None:
+def _add_python(root: Path) -> None:
+    """Debian's Python 3.11 at its own paths in dom0 (sys.prefix is found from the binary's)."""
+    if not PYTHON.exists():
+        raise HostError(f"{PYTHON} is needed for an image with Python (package python3): {SETUP_HINT}")
+    shutil.copy2(PYTHON, root / PYTHON.relative_to("/"))
+    (root / "usr/bin/python3").symlink_to(PYTHON.name)
+    shutil.copytree(PYTHON_LIB, root / PYTHON_LIB.relative_to("/"), symlinks=True,
+                    ignore=lambda _, names: [n for n in names if n in PYTHON_LEFT_OUT])
+    _copy_with_libs([PYTHON, *sorted((PYTHON_LIB / "lib-dynload").glob("*.so"))], root, [])
+
+
+def _make_initramfs(pkgroot: Path, kver: str, out: Path, work: Path, log: Callable[[str], None],
+                    python: bool = False) -> None:
     root = work / "initramfs"
     if root.exists():
         shutil.rmtree(root)
@@ -184,6 +203,8 @@ def _make_initramfs(pkgroot: Path, kver: str, out: Path, work: Path, log: Callab
     _copy_with_libs([*progs, Path(BASH)], root, [])
     xen_etc = pkgroot / "etc/xen"
     shutil.copytree(xen_etc, root / "etc/xen", dirs_exist_ok=True)
+    if python:
+        _add_python(root)
 
     for modules, order_file in ((DOM0_MODULES, "etc/modules.order"), (NET_MODULES, "etc/net-modules.order")):
         lines = []
@@ -203,11 +224,15 @@ def _make_initramfs(pkgroot: Path, kver: str, out: Path, work: Path, log: Callab
         f.write(cpio.stdout)
 
 
-def build(cache: Path, log: Callable[[str], None] = print, force: bool = False) -> HostImage:
-    """Returns the test host image under cache/, building it if its inputs changed."""
+def build(cache: Path, log: Callable[[str], None] = print, force: bool = False,
+          python: bool = False) -> HostImage:
+    """Returns the test host image under cache/, building it if its inputs changed.
+
+    python: also put Debian's Python into dom0 (for the test that runs the checker there);
+    such an image wants a cache directory of its own."""
     cache.mkdir(parents=True, exist_ok=True)
     debs = _download(cache / "debs", log)
-    digest = _inputs_digest(debs)
+    digest = _inputs_digest(debs, python)
     stamp = cache / "image.stamp"
     image = HostImage(cache / "xen.elf", cache / "vmlinuz", cache / "dom0.cpio.gz",
                       ", ".join(p.name.rsplit("_", 1)[0] for p in debs))
@@ -229,7 +254,7 @@ def build(cache: Path, log: Callable[[str], None] = print, force: bool = False) 
     vmlinuz = next((pkgroot / "boot").glob("vmlinuz-*"))
     shutil.copy2(vmlinuz, image.kernel)
     kver = vmlinuz.name[len("vmlinuz-"):]
-    _make_initramfs(pkgroot, kver, image.initrd, cache, log)
+    _make_initramfs(pkgroot, kver, image.initrd, cache, log, python)
     stamp.write_text(digest)
     log(f"test host: image built in {time.monotonic() - t0:.1f} s "
         f"(initramfs {image.initrd.stat().st_size / 1e6:.1f} MB)")

@@ -252,3 +252,22 @@ def test_a_host_that_fails_leaves_a_host_error_for_every_scenario(kit, monkeypat
     for name in ("boot", "trap-demo"):
         assert result(root, "03-tls", name)["verdict"] == "HOST-ERROR"
     assert not (root / "build" / "checker" / "03-tls" / "boot" / "console.txt").exists()
+
+
+def test_no_build_boots_the_kernels_there_and_compiles_nothing(kit, monkeypatch, capsys):
+    root, state, boots = kit
+    monkeypatch.setattr(build, "configure", lambda *a: pytest.fail("--no-build must not configure"))
+    kernel = build.kernel_path(root / "build", "03-tls", "kernel.elf")
+    kernel.parent.mkdir(parents=True)
+    kernel.write_bytes(b"\x7fELF")
+    assert run(root, "run", "--no-build", "03-tls") == 0
+    assert state["built"] == [] and boots == [1]
+    assert "build: --no-build: 1 kernel(s) found" in capsys.readouterr().out
+
+
+def test_no_build_without_a_kernel_is_a_build_error_that_says_what_to_do(kit, monkeypatch):
+    root, state, boots = kit
+    assert run(root, "run", "--no-build", "03-tls") == 1
+    res = result(root, "03-tls", "boot")
+    assert res["verdict"] == "BUILD-ERROR" and state["built"] == [] and boots == []
+    assert "--no-build: there is no" in res["summary"] + res.get("details", "")
