@@ -17,6 +17,9 @@ from pathlib import Path
 # than this free, a build from scratch fails for certain.  An incremental build may need less,
 # and the log scan below still catches a disk that fills up during the build.
 MIN_FREE_MB = 100
+# A run's results: each scenario's console (at most max_console_bytes, 256 KiB by default),
+# its diff and result.json, for some tens of scenarios.
+RESULTS_FREE_MB = 16
 MIB = 1024 * 1024
 
 # What the C library says (strerror) for the causes that are the machine's, not the code's.
@@ -34,8 +37,11 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def probe(build_dir: Path) -> str | None:
-    """Says why nothing can be built in `build_dir`, or None when it looks usable."""
+def probe(build_dir: Path, building: bool = True) -> str | None:
+    """Says why nothing can be built in `build_dir`, or None when it looks usable.
+
+    building False (`run --no-build`): only the results are written there, consoles and
+    diffs, and RESULTS_FREE_MB is enough."""
     try:
         build_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".checker-probe-", dir=build_dir)
@@ -50,10 +56,14 @@ def probe(build_dir: Path) -> str | None:
                 "Make room there, or choose another directory with --build-dir")
     stat = os.statvfs(build_dir)
     free = stat.f_bavail * stat.f_frsize
-    if free < MIN_FREE_MB * MIB:
+    if building and free < MIN_FREE_MB * MIB:
         return (f"the build directory {build_dir} has only {free // MIB} MiB free and building a "
                 f"stage needs about {MIN_FREE_MB} MiB (the build would fail with 'No space left "
                 "on device'). Make room there, or choose another directory with --build-dir")
+    if not building and free < RESULTS_FREE_MB * MIB:
+        return (f"the build directory {build_dir} has only {free // MIB} MiB free and the results of a "
+                f"run need up to {RESULTS_FREE_MB} MiB. Make room there, or choose another directory "
+                "with --build-dir")
     return None
 
 

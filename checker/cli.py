@@ -317,7 +317,7 @@ def cmd_run(args) -> int:
     runnable, failures = _spec_checks(selection)
     done: list[tuple[Scenario, Outcome | None]] = []
     header: list[str] = []
-    problem = buildenv.probe(args.build_dir)
+    problem = buildenv.probe(args.build_dir, building=not args.no_build)
     if problem:
         log(f"build: {problem}")
         failures += [environment_error(sc.id, problem) for _, scs in runnable for sc in scs]

@@ -429,8 +429,8 @@ class _Execution:
                 self.host_messages.append(msg.text(0))
             elif msg.kind == "ERR":
                 text = msg.text(0)
-                if self.stopped_for is None and not self.console and "kernel image not found" in text:
-                    raise HostError(text)
+                if self.stopped_for is None and not self.console and text.startswith("RUN refused:"):
+                    raise HostError(text)  # no guest was started, so no END will come
                 self.host_messages.append("agent: " + text)
             elif msg.kind == "END":
                 if self.active is not None and not self.active.how:

@@ -77,6 +77,8 @@ class LocalXlHost:
         if not Path(self.console_log_dir).is_dir():
             raise HostError(f"--backend xl: {self.console_log_dir} does not exist; xenconsoled must log guest "
                             "consoles (XENCONSOLED_TRACE=guest in /etc/default/xencommons, then restart xencommons)")
+        # The agent writes each guest's xl config into its work directory, under this one.
+        self.workdir.mkdir(parents=True, exist_ok=True)
         cmd = [str(self._agent()), "--line", "-", "--xl", xl, "--log-dir", self.console_log_dir,
                "--work", str(self.workdir / "agent-work")]
         if xsread:

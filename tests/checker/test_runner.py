@@ -163,11 +163,16 @@ def test_xl_lines_become_host_messages(tmp_path):
     assert result.end == "xl-failed"
 
 
-def test_a_missing_kernel_in_dom0_is_a_host_error(tmp_path):
-    msg = "kernel image not found in dom0: /stages/k.elf"
+@pytest.mark.parametrize("msg", ["RUN refused: kernel image not found in dom0: /stages/k.elf",
+                                 # Seen with --backend xl when its work directory was not made.
+                                 "RUN refused: cannot write /b/checker/host/agent-work/k-1.cfg: "
+                                 "No such file or directory"])
+def test_a_refused_run_is_a_host_error_at_once(tmp_path, msg):
     link = FakeLink(on_run=[Message("ERR", [msg.encode().hex()])])
-    with pytest.raises(HostError, match="kernel image not found"):
-        Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path), "k")
+    t0 = time.monotonic()
+    with pytest.raises(HostError, match="RUN refused: "):
+        Runner(FakeHost(link), tmp_path).execute(scenario(tmp_path, timeout_s=30.0), "k")
+    assert time.monotonic() - t0 < 5  # not after the scenario's timeout: no guest will ever end
 
 
 def test_a_closed_agent_line_is_a_host_error_with_the_serial_tail(tmp_path):

@@ -71,7 +71,7 @@ def test_the_xl_back_end_passes_stages_01_and_06_inside_a_real_dom0(tmp_path):
     print(out)
     assert "host: xl back end, real Xen (xl), Xen 4.17" in out, out
     assert "xl back end: no g++ on this machine; using the agent installed at /bin/dom0_agent" in out, out
-    verdicts = re.findall(r"^\[\d+/(\d+)\] (\S+): (\S+) \(", out, re.M)
+    verdicts = re.findall(r"^\[\d+/(\d+)\] (\S+): ([A-Z][A-Z-]+) \(", out, re.M)
     assert verdicts and len(verdicts) == int(verdicts[0][0]), out
     assert {scenario.split("/")[0] for _, scenario, _ in verdicts} == set(STAGES), out
     assert all(verdict == "PASS" for _, _, verdict in verdicts), out

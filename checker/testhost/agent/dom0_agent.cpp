@@ -193,9 +193,13 @@ bool safe_vif_spec(const std::string& spec) {
     return !spec.empty();
 }
 
+// A RUN that starts no guest says so in words that begin "RUN refused:", so that the checker
+// knows no @END will follow (the guest never existed) and stops waiting at once.
+void refuse(const std::string& why) { send_error("RUN refused: " + why); }
+
 void cmd_run(const std::vector<std::string>& a) {
-    if (a.size() < 4) return send_error("RUN needs <name> <kernel> <mem_mb> [hexcmdline [ramdisk=<path>] [vif=<hex>]]");
-    if (g_guest.active) return send_error("RUN while guest " + g_guest.name + " is still running");
+    if (a.size() < 4) return refuse("it needs <name> <kernel> <mem_mb> [hexcmdline [ramdisk=<path>] [vif=<hex>]]");
+    if (g_guest.active) return refuse("guest " + g_guest.name + " is still running");
     std::string name = a[1], kernel = a[2], mem = a[3];
     // An empty command line is an empty hex field, which split() drops: the word after the
     // memory is then already an option, and no option is a hex number.
@@ -209,12 +213,12 @@ void cmd_run(const std::vector<std::string>& a) {
         if (a[i].rfind("ramdisk=", 0) == 0) ramdisk = a[i].substr(8);
         else if (a[i].rfind("vif=", 0) == 0) vif = unhex(a[i].substr(4));
         else if (a[i] == "paused") paused = true;
-        else return send_error("RUN: unknown option " + a[i]);
+        else return refuse("unknown option " + a[i]);
     }
-    if (access(kernel.c_str(), R_OK) != 0) return send_error("kernel image not found in dom0: " + kernel);
+    if (access(kernel.c_str(), R_OK) != 0) return refuse("kernel image not found in dom0: " + kernel);
     if (!ramdisk.empty() && access(ramdisk.c_str(), R_OK) != 0)
-        return send_error("ramdisk not found in dom0: " + ramdisk);
-    if (!vif.empty() && !safe_vif_spec(vif)) return send_error("RUN: a vif spec may not contain quotes or spaces: " + vif);
+        return refuse("ramdisk not found in dom0: " + ramdisk);
+    if (!vif.empty() && !safe_vif_spec(vif)) return refuse("a vif spec may not contain quotes or spaces: " + vif);
     std::string cfg = kWorkDir + "/" + name + ".cfg";
     std::string text = "name = \"" + name + "\"\ntype = \"pv\"\nkernel = \"" + kernel + "\"\nmemory = " + mem +
                        "\nvcpus = 1\non_poweroff = \"destroy\"\non_reboot = \"destroy\"\n"
@@ -222,7 +226,7 @@ void cmd_run(const std::vector<std::string>& a) {
     if (!ramdisk.empty()) text += "ramdisk = \"" + ramdisk + "\"\n";
     if (!vif.empty()) text += "vif = [ '" + vif + "' ]\n";
     int fd = open(cfg.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return send_error("cannot write " + cfg + ": " + strerror(errno));
+    if (fd < 0) return refuse("cannot write " + cfg + ": " + strerror(errno));
     write_all(fd, text.data(), text.size());
     close(fd);
     g_guest.active = true;
@@ -233,7 +237,7 @@ void cmd_run(const std::vector<std::string>& a) {
     g_guest.xl_pid = spawn(create, &g_guest.xl_fd);
     if (g_guest.xl_pid < 0) {
         g_guest = Guest{};
-        return send_error("cannot start xl");
+        return refuse("cannot start xl");
     }
 }
 
