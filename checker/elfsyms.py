@@ -43,7 +43,7 @@ class SymbolTable:
     """The code symbols of one ELF file, sorted by address, and where its code lies."""
 
     def __init__(self, symbols: list[Symbol], text: list[tuple[int, int]], guards: dict[str, int] | None = None,
-                 image_end: int | None = None):
+                 image_end: int | None = None, heap_in_image: tuple[int, int] | None = None):
         # Where several names share an address, the first of them is shown: functions before
         # labels, then the symbol table's own order, which lists the object files' names
         # before the linker script's (so the entry point is "_start", not "_text").
@@ -56,6 +56,9 @@ class SymbolTable:
         # Where the kernel image ends (linker.ld: _image_end); from stage 04 on, the kernel heap,
         # which holds every thread's stacks, lies above it.
         self.image_end = image_end
+        # Stages 02 and 03 have no frame allocator: their heap is an array in the image's .bss
+        # (heap_arena.cpp: g_arena), [start, end), and their thread stacks are in it.
+        self.heap_in_image = heap_in_image
 
     def has_function(self, prefix: str) -> bool:
         """Whether the kernel has a function whose (demangled) name starts with prefix."""
@@ -86,7 +89,8 @@ class SymbolTable:
         return sym.name if offset == 0 else f"{sym.name}+{offset:#x}"
 
 
-def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, int]], dict[str, int], int | None]:
+def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, int]], dict[str, int], int | None,
+                                                tuple[int, int] | None]:
     if data[:4] != b"\x7fELF":
         raise SymbolError(f"{where} is not an ELF file")
     if data[4] != 2 or data[5] != 1:
@@ -107,6 +111,7 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
         symbols = []
         guards: dict[str, int] = {}
         image_end: int | None = None
+        arena: tuple[int, int] | None = None
         entsize = symtab[9] or 24
         for at in range(symtab[4], symtab[4] + symtab[5], entsize):
             name_at, info, _other, shndx, value, size = struct.unpack_from("<IBBHQQ", data, at)
@@ -118,6 +123,8 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
                 guards[name] = value
             if name == "_image_end":
                 image_end = value
+            if kind == STT_OBJECT and "7g_arenaE" in name and size:  # kernel::heap::{anon}::g_arena
+                arena = (value, value + size)
             # Only names of code: data objects and section symbols would name an address after
             # whatever happened to be in front of it.
             if kind in (STT_OBJECT, STT_SECTION) or shndx not in code_sections:
@@ -127,7 +134,7 @@ def _read_elf(data: bytes, where: str) -> tuple[list[Symbol], list[tuple[int, in
             symbols.append(Symbol(value, size, name, kind == STT_FUNC))
     except (struct.error, IndexError, ValueError) as exc:
         raise SymbolError(f"{where}: damaged ELF file ({exc})") from None
-    return _demangled(symbols), text, guards, image_end
+    return _demangled(symbols), text, guards, image_end, arena
 
 
 def _demangled(symbols: list[Symbol]) -> list[Symbol]:

@@ -70,10 +70,17 @@ def _in_guard(symbols: SymbolTable | None, rsp: int) -> str | None:
 _HEAP_SPAN = 1 << 32
 
 
-def _in_thread_stacks(symbols: SymbolTable | None, rsp: int) -> bool:
-    if not symbols or symbols.image_end is None or not symbols.has_function("kernel::allocate_stack"):
-        return False
-    return symbols.image_end <= rsp < symbols.image_end + _HEAP_SPAN
+def _in_thread_stacks(symbols: SymbolTable | None, rsp: int) -> str:
+    """Where in the kernel heap rsp is, in words, when thread stacks there have guard pages;
+    "" when it is not there (or this kernel's thread stacks have no guards)."""
+    if not symbols or not symbols.has_function("kernel::allocate_stack"):
+        return ""
+    if symbols.heap_in_image and symbols.heap_in_image[0] <= rsp < symbols.heap_in_image[1]:
+        start, end = symbols.heap_in_image
+        return f"in the kernel heap (the array g_arena inside the image, {start:#x}-{end:#x})"
+    if symbols.image_end is not None and symbols.image_end <= rsp < symbols.image_end + _HEAP_SPAN:
+        return f"above the kernel image (it ends at {symbols.image_end:#x}), in the kernel heap"
+    return ""
 
 
 _UNHANDLED = re.compile(r"\bd\d+v\d+ Unhandled: vec (\d+), (#[A-Z]+)")
@@ -119,10 +126,10 @@ def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
             said.append(f"The stack pointer {rsp:#x} is in {guard}, the unmapped page kept below that "
                         "stack on purpose: the stack overflowed. Unbounded recursion, or a large local "
                         "array, is the usual cause.")
-        elif _in_thread_stacks(symbols, rsp):
+        elif heap := _in_thread_stacks(symbols, rsp):
             phrase = "a thread's kernel stack most likely overflowed into its guard page"
-            said.append(f"The stack pointer {rsp:#x} is above the kernel image (it ends at {symbols.image_end:#x}), "
-                        "in the kernel heap, where every thread's stack and system-call stack lives with an "
+            said.append(f"The stack pointer {rsp:#x} is {heap}, where every thread's stack and system-call "
+                        "stack lives with an "
                         "unmapped guard page below it (kernel_stack.cpp): most likely a thread's stack overflowed "
                         "into its guard page. Unbounded recursion, or a large local array, in code that runs on a "
                         "thread (a system call's handler, a thread's entry function, Go's g0 stack) is the usual cause.")

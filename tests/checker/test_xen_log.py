@@ -102,8 +102,19 @@ def test_a_stack_pointer_in_the_heap_is_a_thread_stack_overflow():
     assert "kernel_stack.cpp" in text
 
 
+def test_a_stack_pointer_in_the_heap_array_of_stages_02_and_03_is_a_thread_stack_overflow():
+    # Stages 02 and 03 keep their heap in the image's .bss (g_arena), thread stacks guarded in it.
+    in_image = SymbolTable(THREAD_SYMBOLS.symbols, [(0x1000, 0x200000)], {"boot_stack_guard": 0x13e000},
+                           image_end=0x58e000, heap_in_image=(0x14c000, 0x54c000))
+    lines = [line.replace("rsp: 000000000013eff8", "rsp: 0000000000412ff8") for line in guest_lines(OVERFLOW)]
+    account = explain(lines, in_image)
+    assert account.phrase == "a thread's kernel stack most likely overflowed into its guard page"
+    assert any("The stack pointer 0x412ff8 is in the kernel heap (the array g_arena inside the image, "
+               "0x14c000-0x54c000)" in line for line in account.details)
+
+
 def test_the_heap_is_not_named_in_a_kernel_without_guarded_thread_stacks():
-    # Stages 02 and 03 keep their heap in .bss and give thread stacks no guard page.
+    # A kernel whose thread stacks have no guard page (no kernel::allocate_stack).
     plain = SymbolTable(THREAD_SYMBOLS.symbols[:1], [(0x1000, 0x200000)], {}, image_end=0x180000)
     lines = [line.replace("rsp: 000000000013eff8", "rsp: 0000000000412ff8") for line in guest_lines(OVERFLOW)]
     account = explain(lines, plain)

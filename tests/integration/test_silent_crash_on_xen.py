@@ -11,10 +11,11 @@ the stack overflowed into boot_stack_guard, where the guest was, and Xen's lines
 The second broken kernel recurses the same way on a thread of its own, made right after the
 scheduler: its stack comes from the kernel heap with a guard page below (kernel_stack.cpp), the
 trap table is installed by then, but Xen cannot write the page fault's frame into the guard page
-either; the verdict must say a thread's stack overflowed into its guard page.
+either; the verdict must say a thread's stack overflowed into its guard page.  The third is that
+thread in stage 03, whose heap (and so the guarded thread stack) is an array inside the image.
 
 Boots QEMU: run by ctest as xen.silent-crash, under the xen-test-host resource lock, and it
-takes the checker's run lock on the build directory.  About 11 s of build, then one host boot, twice.
+takes the checker's run lock on the build directory.  About 11 s of build, then one host boot, three times.
 """
 import os
 import sys
@@ -58,13 +59,14 @@ THREAD_CALL = ('    kernel::sched::create("deep", recurse_entry, nullptr, 64 * 1
                '    kernel::sched::yield();  // "deep" runs now and never gives the vCPU back\n')
 
 
-def boot_variant(work: Path, after_line: str, insertion: str, before_main: str):
-    elf = build_variant(work, STAGE, after_line, insertion, before_main=before_main)
-    (stage, scenarios), = select(discover(REPO / "stages"), [f"{STAGE}/boot"])
+def boot_variant(work: Path, after_line: str, insertion: str, before_main: str, stage_name: str = STAGE):
+    elf = build_variant(work, stage_name, after_line, insertion, before_main=before_main)
+    (stage, scenarios), = select(discover(REPO / "stages"), [f"{stage_name}/boot"])
+    name = f"{stage_name}-overflowing-kernel"
     with RunLock(BUILD_DIR, True, print):
         img = image.build(BUILD_DIR / "testhost", print)
-        with qemu.QemuXenHost(img, work / "host", {"05-overflowing-kernel": elf}, "auto", print) as host:
-            outcome = Runner(host, work / "results", print).run(scenarios[0], "05-overflowing-kernel")
+        with qemu.QemuXenHost(img, work / "host", {name: elf}, "auto", print) as host:
+            outcome = Runner(host, work / "results", print).run(scenarios[0], name)
     print(text_report([outcome]))  # the report as `checker run` prints it, for the log
     return outcome
 
@@ -77,6 +79,12 @@ def crash_outcome(tmp_path_factory):
 @pytest.fixture(scope="module")
 def thread_crash_outcome(tmp_path_factory):
     return boot_variant(tmp_path_factory.mktemp("overflowing-thread"), SCHED_LINE, THREAD_CALL, RECURSE_ON_A_THREAD)
+
+
+@pytest.fixture(scope="module")
+def thread_crash_outcome_03(tmp_path_factory):
+    return boot_variant(tmp_path_factory.mktemp("overflowing-thread-03"), SCHED_LINE, THREAD_CALL,
+                        RECURSE_ON_A_THREAD, "03-tls")
 
 
 def test_the_verdict_says_the_stack_overflowed_into_its_guard_page(crash_outcome):
@@ -101,3 +109,12 @@ def test_a_thread_stack_overflow_is_named_too(thread_crash_outcome):
     assert "in the kernel heap, where every thread's stack and system-call stack lives" in details
     assert "The guest was executing 0x" in details and "recurse" in details
     assert "(XEN) domain_crash_sync called from entry.S" in details
+
+
+def test_a_thread_stack_overflow_in_stage_03s_heap_array_is_named_too(thread_crash_outcome_03):
+    assert thread_crash_outcome_03.verdict is Verdict.UNEXPECTED_CRASH
+    assert thread_crash_outcome_03.summary.endswith(
+        "; Xen's log: a thread's kernel stack most likely overflowed into its guard page")
+    details = thread_crash_outcome_03.details
+    assert "in the kernel heap (the array g_arena inside the image, 0x" in details
+    assert "recurse" in details and "(XEN) domain_crash_sync called from entry.S" in details

@@ -44,10 +44,6 @@ int g_next_id = 1;
 
 void* alloc_or_null(size_t size) { return heap::kernel().allocate(size); }
 
-uint64_t stack_top(void* base, size_t size) {
-    return (reinterpret_cast<uint64_t>(base) + size) & ~uint64_t{15};
-}
-
 void link_thread(Thread* t, const char* name) {
     t->id = g_next_id++;
     snformat(t->name, sizeof t->name, "%s", name);
@@ -72,8 +68,8 @@ void reap() {
     if (!z) return;
     g_zombie = nullptr;
     unlink_thread(z);
-    heap::kernel().free(z->stack);
-    heap::kernel().free(z->syscall_stack);
+    release_stack(&z->stack);
+    release_stack(&z->syscall_stack);
     heap::kernel().free(z);
 }
 
@@ -104,9 +100,9 @@ void switch_to(Thread* next) {
 void init() {
     link_thread(&g_main, "main");
     g_main.state = ThreadState::Running;
-    g_main.syscall_stack = alloc_or_null(kSyscallStackSize);
-    if (!g_main.syscall_stack) panic("no memory for the main thread's system-call stack");
-    g_main.syscall_stack_top = stack_top(g_main.syscall_stack, kSyscallStackSize);
+    if (!allocate_stack(kSyscallStackSize, &g_main.syscall_stack))
+        panic("no memory for the main thread's system-call stack");
+    g_main.syscall_stack_top = g_main.syscall_stack.top();
     current_thread = &g_main;
     console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch only when they block\n");
 }
@@ -115,12 +111,10 @@ Thread* current() { return current_thread; }
 
 Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_size) {
     auto* t = static_cast<Thread*>(alloc_or_null(sizeof(Thread)));
-    void* stack = alloc_or_null(stack_size);
-    void* sys_stack = alloc_or_null(kSyscallStackSize);
-    if (!t || !stack || !sys_stack) {
+    GuardedStack stack, sys_stack;
+    if (!t || !allocate_stack(stack_size, &stack) || !allocate_stack(kSyscallStackSize, &sys_stack)) {
+        release_stack(&stack);
         heap::kernel().free(t);
-        heap::kernel().free(stack);
-        heap::kernel().free(sys_stack);
         return nullptr;
     }
     *t = Thread{};
@@ -128,13 +122,12 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
     t->entry = entry;
     t->arg = arg;
     t->stack = stack;
-    t->stack_size = stack_size;
     t->syscall_stack = sys_stack;
-    t->syscall_stack_top = stack_top(sys_stack, kSyscallStackSize);
+    t->syscall_stack_top = sys_stack.top();
 
     // The first switch to t pops six callee-saved registers (zero) and "returns" into
     // thread_first_run with the stack 16-byte aligned, as after a call.
-    auto* sp = reinterpret_cast<uint64_t*>(stack_top(stack, stack_size));
+    auto* sp = reinterpret_cast<uint64_t*>(stack.top());
     *--sp = 0;  // keeps thread_first_run's stack aligned like a called function's
     *--sp = reinterpret_cast<uint64_t>(thread_first_run);
     for (int i = 0; i < 6; ++i) *--sp = 0;  // rbx, rbp, r12-r15

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel_stack.hpp"
+
 namespace kernel {
 
 enum class ThreadState : uint8_t { Runnable, Running, Blocked, Dead };
@@ -26,9 +28,8 @@ struct Thread {
 
     void* (*entry)(void*) = nullptr;
     void* arg = nullptr;
-    void* stack = nullptr;  // the thread's own stack (nullptr for main: the boot stack)
-    size_t stack_size = 0;
-    void* syscall_stack = nullptr;
+    GuardedStack stack;          // the thread's own stack (none for main: the boot stack)
+    GuardedStack syscall_stack;  // each with an unmapped guard page below it (kernel_stack.hpp)
 
     int errno_value = 0;        // the C library's errno for this thread
     bool detached = false;

@@ -4,6 +4,7 @@
 // Book: chapter 03-tls (book/stages/03-tls.md).
 #include "console.hpp"
 #include "hypercall.hpp"
+#include "kernel_stack.hpp"
 #include "panic.hpp"
 #include "rt0.hpp"
 #include "scheduler.hpp"
@@ -35,6 +36,7 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
 
     kernel::shinfo::init(*si);         // shared_info: event channels, Xen's clock
     kernel::traps::init();             // the trap table: a fault is diagnosed, the domain stopped
+    kernel::init_stacks(*si);          // thread stacks get guard pages (kernel_stack.hpp)
     kernel::sched::init();             // threads: the boot stack becomes thread 1 "main"
     kernel::syscalls::configure(cmdline);         // the system-call table and its log ("strace=")
     kernel::selftest::run_if_requested(cmdline);  // "selftest=...": a demonstration instead of Go

@@ -63,10 +63,6 @@ void load_fs(const Thread* t) {
         panic("HYPERVISOR_set_segment_base(SEGBASE_FS, 0x%lx) failed: %ld", t->fs_base, rc);
 }
 
-uint64_t stack_top(void* base, size_t size) {
-    return (reinterpret_cast<uint64_t>(base) + size) & ~uint64_t{15};
-}
-
 void link_thread(Thread* t, const char* name) {
     t->id = g_next_id++;
     snformat(t->name, sizeof t->name, "%s", name);
@@ -91,8 +87,8 @@ void reap() {
     if (!z) return;
     g_zombie = nullptr;
     unlink_thread(z);
-    heap::kernel().free(z->stack);
-    heap::kernel().free(z->syscall_stack);
+    release_stack(&z->stack);
+    release_stack(&z->syscall_stack);
     heap::kernel().free(z->tls_block);
     heap::kernel().free(z);
 }
@@ -127,9 +123,9 @@ void switch_to(Thread* next) {
 void init() {
     link_thread(&g_main, "main");
     g_main.state = ThreadState::Running;
-    g_main.syscall_stack = alloc_or_null(kSyscallStackSize);
-    if (!g_main.syscall_stack) panic("no memory for the main thread's system-call stack");
-    g_main.syscall_stack_top = stack_top(g_main.syscall_stack, kSyscallStackSize);
+    if (!allocate_stack(kSyscallStackSize, &g_main.syscall_stack))
+        panic("no memory for the main thread's system-call stack");
+    g_main.syscall_stack_top = g_main.syscall_stack.top();
     if (!give_tls(&g_main)) panic("no memory for the main thread's TLS block");
     current_thread = &g_main;
     load_fs(&g_main);
@@ -140,26 +136,26 @@ Thread* current() { return current_thread; }
 
 Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_size) {
     auto* t = static_cast<Thread*>(alloc_or_null(sizeof(Thread)));
-    void* stack = alloc_or_null(stack_size);
-    void* sys_stack = alloc_or_null(kSyscallStackSize);
+    GuardedStack stack, sys_stack;
     if (t) *t = Thread{};
-    if (!t || !stack || !sys_stack || !give_tls(t)) {  // give_tls allocates nothing when it fails
+    // give_tls allocates nothing when it fails
+    if (!t || !allocate_stack(stack_size, &stack) || !allocate_stack(kSyscallStackSize, &sys_stack) ||
+        !give_tls(t)) {
+        release_stack(&stack);
+        release_stack(&sys_stack);
         heap::kernel().free(t);
-        heap::kernel().free(stack);
-        heap::kernel().free(sys_stack);
         return nullptr;
     }
     link_thread(t, name);
     t->entry = entry;
     t->arg = arg;
     t->stack = stack;
-    t->stack_size = stack_size;
     t->syscall_stack = sys_stack;
-    t->syscall_stack_top = stack_top(sys_stack, kSyscallStackSize);
+    t->syscall_stack_top = sys_stack.top();
 
     // The first switch to t pops six callee-saved registers (zero) and "returns" into
     // thread_first_run with the stack 16-byte aligned, as after a call.
-    auto* sp = reinterpret_cast<uint64_t*>(stack_top(stack, stack_size));
+    auto* sp = reinterpret_cast<uint64_t*>(stack.top());
     *--sp = 0;  // keeps thread_first_run's stack aligned like a called function's
     *--sp = reinterpret_cast<uint64_t>(thread_first_run);
     for (int i = 0; i < 6; ++i) *--sp = 0;  // rbx, rbp, r12-r15
