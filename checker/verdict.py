@@ -213,7 +213,13 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
         note = ""
         if end != scenario.expect_end:
             note = f"The guest also ended with {end}, expected {scenario.expect_end}."
-        return outcome(Verdict.MISMATCH, difference, _join(diff, note, _host_said(result)),
+        summary = difference
+        if result.xen_phrase:
+            # A stage that is meant to crash (01-03), killed by Xen before its own report: the
+            # console stops early, and Xen's log says why.
+            summary += f"; the guest crashed without a report of its own, Xen's log: {result.xen_phrase}"
+        return outcome(Verdict.MISMATCH, summary,
+                       _join("\n".join(result.xen_said), diff, note, _host_said(result)),
                        diff=diff, first_difference=line)
     if end != scenario.expect_end:
         return outcome(Verdict.MISMATCH,

@@ -117,6 +117,18 @@ def test_a_crash_the_kernel_did_not_report_gets_xens_account_first():
     assert "--- expected" in outcome.details, "the diff still follows"
 
 
+def test_a_stage_meant_to_crash_that_xen_killed_early_is_a_mismatch_with_xens_account():
+    said = ["The stack pointer 0x412ff8 is in the kernel heap ...", "Xen's log during this run:",
+            "  (XEN) domain_crash_sync called from entry.S"]
+    outcome = judge(scenario(expect_end="crash"), EXPECTED,
+                    run("Hello from C++\n", "crash", xen_phrase="a thread's kernel stack most likely overflowed "
+                                                               "into its guard page", xen_said=said))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.summary.endswith("; the guest crashed without a report of its own, Xen's log: a thread's "
+                                    "kernel stack most likely overflowed into its guard page")
+    assert outcome.details.startswith("\n".join(said)) and "--- expected" in outcome.details
+
+
 def test_crash_instead_of_shutdown_with_a_different_console():
     outcome = judge(scenario(), EXPECTED, run("Hello from C++\nPAGE FAULT\n", "crash"))
     assert outcome.verdict is Verdict.UNEXPECTED_CRASH
