@@ -50,9 +50,12 @@ def kit_tar(path: Path) -> Path:
 def test_the_xl_back_end_passes_stages_01_and_06_inside_a_real_dom0(tmp_path):
     cache = BUILD_DIR / "testhost-python"
     cache.mkdir(parents=True, exist_ok=True)
-    # The same Debian packages as the test host's own image: no second download.
-    if not (cache / "debs").exists():
-        (cache / "debs").symlink_to(BUILD_DIR / "testhost" / "debs")
+    # The same Debian packages as the test host's own image: no second download (and when this
+    # test runs first, the packages it fetches are there for that image too).
+    shared = BUILD_DIR / "testhost" / "debs"
+    shared.mkdir(parents=True, exist_ok=True)
+    if not (cache / "debs").is_symlink():
+        (cache / "debs").symlink_to(shared)
     with RunLock(BUILD_DIR, True, print):
         img = image.build(cache, print, python=True)
         payload = {"kit": kit_tar(tmp_path / "kit.tar")}
