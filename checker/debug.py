@@ -52,9 +52,9 @@ def gdb_commands(elf: Path, port: int, first_function: str) -> str:
 
 
 class Relay:
-    """Carries gdb's connection to QEMU's gdb socket, one gdb at a time, in a thread.
+    """Carries one gdb connection to QEMU's gdb socket, in a thread: the session ends with it.
 
-    `running` is set the first time gdb lets the machine run; `left` when a connected gdb
+    `running` is set the first time gdb lets the machine run; `left` when the connected gdb
     has gone again (or the relay failed: `problem` then says how)."""
 
     def __init__(self, qemu_socket: Path, port: int):

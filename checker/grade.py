@@ -114,7 +114,8 @@ class Grader:
         self.book = gradebook.Gradebook([s.student for s in subs], self.scenarios)
         self.todo: list[_Boot] = []
         self.kernels: dict[str, Path] = {}   # payload name -> kernel file
-        self.hosts = hosts                   # test hosts at once
+        self.hosts = hosts                   # test hosts at once, at most
+        self.lanes_used = 0                  # how many there were (no more than students)
         self.boots = 0                       # host boots so far
         self.done = 0                        # scenarios booted so far
         self.build_s = self.boot_s = 0.0    # the two phases' times, once run() is done
@@ -136,7 +137,7 @@ class Grader:
 
     def timing(self) -> str:
         """Where the time went, for the report's header."""
-        at_once = f" on {self.hosts} test hosts at once" if self.hosts > 1 else ""
+        at_once = f" on {self.lanes_used} test hosts at once" if self.lanes_used > 1 else ""
         return (f"builds {self.build_s:.1f} s; {self.boots} test host boot(s) and {self.done} guest(s) "
                 f"{self.boot_s:.1f} s{at_once}")
 
@@ -249,6 +250,7 @@ class Grader:
     def _boot_lanes(self) -> None:
         """Every lane's groups, each lane on its own host; with one host, in this thread."""
         lanes = self._lanes()
+        self.lanes_used = len(lanes)
         # The payloads first, here: two lanes must not write the same frame file at once.
         work = [[(batch, self._payload(batch)) for batch in self._batches(students)] for students in lanes]
         several = len(lanes) > 1
