@@ -56,15 +56,13 @@ def probe(build_dir: Path, building: bool = True) -> str | None:
                 "Make room there, or choose another directory with --build-dir")
     stat = os.statvfs(build_dir)
     free = stat.f_bavail * stat.f_frsize
-    if building and free < MIN_FREE_MB * MIB:
-        return (f"the build directory {build_dir} has only {free // MIB} MiB free and building a "
-                f"stage needs about {MIN_FREE_MB} MiB (the build would fail with 'No space left "
-                "on device'). Make room there, or choose another directory with --build-dir")
-    if not building and free < RESULTS_FREE_MB * MIB:
-        return (f"the build directory {build_dir} has only {free // MIB} MiB free and the results of a "
-                f"run need up to {RESULTS_FREE_MB} MiB. Make room there, or choose another directory "
-                "with --build-dir")
-    return None
+    need_mb = MIN_FREE_MB if building else RESULTS_FREE_MB
+    if free >= need_mb * MIB:
+        return None
+    why = (f"building a stage needs about {need_mb} MiB (the build would fail with 'No space left on device')"
+           if building else f"the results of a run need up to {need_mb} MiB")
+    return (f"the build directory {build_dir} has only {free // MIB} MiB free and {why}. Make room there, "
+            "or choose another directory with --build-dir")
 
 
 def machine_cause(build_log: str, build_dir: Path) -> str | None:

@@ -146,10 +146,10 @@ def cmd_host_image(args) -> int:
 
 def _build(args, selection) -> tuple[dict[str, Path], list[Outcome]]:
     """Builds every selected stage; returns the kernels to boot and BUILD-ERROR outcomes."""
-    kernels: dict[str, Path] = {}
-    failures: list[Outcome] = []
     if getattr(args, "no_build", False):
         return _built_elsewhere(args, selection)
+    kernels: dict[str, Path] = {}
+    failures: list[Outcome] = []
     conf = build.configure(args.repo, args.build_dir, log)
     for stage, scenarios in selection:
         res = conf if not conf.ok else build.build_stage(args.build_dir, stage.name, log)

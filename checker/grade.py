@@ -52,8 +52,7 @@ OpenHost = Callable[[dict[str, Path], Path], ContextManager[Host]]
 class _Lane:
     """One test host of several that run at once, and what it has seen so far."""
 
-    number: int                  # 1, 2, ...: "host 2:" in the log when there are several
-    tag: str                     # the log's prefix for this lane ("" with one host)
+    tag: str                     # the log's prefix for this lane: "host 2: ", or "" with one host
     host_errors_in_a_row: int = 0
 
 
@@ -263,8 +262,8 @@ class Grader:
                 self._boot_batch(lane, batch, payload)
 
         if not several:
-            for i, groups in enumerate(work, 1):
-                drive(_Lane(i, ""), groups)
+            for groups in work:
+                drive(_Lane(""), groups)
             return
         failures: list[BaseException] = []
 
@@ -275,7 +274,7 @@ class Grader:
                 failures.append(e)
         # Daemon threads: on Ctrl-C the main thread leaves, and with the process the QEMUs go
         # (each dies with the thread that started it, testhost/lifeline.py).
-        threads = [threading.Thread(target=guarded, args=(_Lane(i, f"host {i}: "), groups),
+        threads = [threading.Thread(target=guarded, args=(_Lane(f"host {i}: "), groups),
                                     name=f"grade-host-{i}", daemon=True)
                    for i, groups in enumerate(work, 1)]
         for t in threads:

@@ -129,8 +129,8 @@ def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
         elif heap := _in_thread_stacks(symbols, rsp):
             phrase = "a thread's kernel stack most likely overflowed into its guard page"
             said.append(f"The stack pointer {rsp:#x} is {heap}, where every thread's stack and system-call "
-                        "stack lives with an "
-                        "unmapped guard page below it (kernel_stack.cpp): most likely a thread's stack overflowed "
+                        "stack lives with an unmapped guard page below it (kernel_stack.cpp): most likely a "
+                        "thread's stack overflowed "
                         "into its guard page. Unbounded recursion, or a large local array, in code that runs on a "
                         "thread (a system call's handler, a thread's entry function, Go's g0 stack) is the usual cause.")
         elif rsp >= 1 << 63:

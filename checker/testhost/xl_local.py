@@ -54,9 +54,8 @@ class LocalXlHost:
                 return Path(installed)
             raise HostError("--backend xl: the agent cannot be compiled here (no g++; package g++) and no "
                             "dom0_agent is installed")
-        self.workdir.mkdir(parents=True, exist_ok=True)
         try:
-            compile_agent(agent, static=False)
+            compile_agent(agent, static=False)  # into the work directory __enter__ has made
         except HostError as e:
             raise HostError(f"cannot compile the agent: {e}") from None
         return agent

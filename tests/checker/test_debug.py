@@ -86,13 +86,12 @@ class ScriptedRelay:
     """The relay as the session sees it: gdb lets the machine run at once, and leaves once
     the guest's console has been read."""
 
-    def __init__(self, link: FakeLink):
+    def __init__(self):
         self.port = 1234
         self.problem = ""
         self.running = threading.Event()
         self.left = threading.Event()
         self.running.set()
-        self.link = link
 
     def start(self):
         return self
@@ -115,7 +114,7 @@ class LeavingLink(FakeLink):
 def test_the_session_unpauses_at_gdbs_continue_and_cleans_up_when_gdb_leaves(tmp_path, capsys, ends):
     holder = []
     link = LeavingLink(holder, ends)
-    relay = ScriptedRelay(link)
+    relay = ScriptedRelay()
     holder.append(relay)
     fields = ["RUN", "03-tls-1", "/stages/03-tls-kernel.elf", "32", "", "paused"]
     assert cli._debug_session(FakeHost(link), relay, fields, scenario(tmp_path), tmp_path / "gdb-commands") == 0
