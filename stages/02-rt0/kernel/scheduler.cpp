@@ -112,9 +112,12 @@ Thread* current() { return current_thread; }
 Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_size) {
     auto* t = static_cast<Thread*>(alloc_or_null(sizeof(Thread)));
     GuardedStack stack, sys_stack;
-    if (!t || !allocate_stack(stack_size, &stack) || !allocate_stack(kSyscallStackSize, &sys_stack)) {
-        release_stack(&stack);
+    bool have_stack = allocate_stack(stack_size, &stack);
+    bool have_sys_stack = allocate_stack(kSyscallStackSize, &sys_stack);
+    if (!t || !have_stack || !have_sys_stack) {
         heap::kernel().free(t);
+        release_stack(&stack);
+        release_stack(&sys_stack);
         return nullptr;
     }
     *t = Thread{};

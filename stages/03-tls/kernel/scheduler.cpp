@@ -137,13 +137,13 @@ Thread* current() { return current_thread; }
 Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_size) {
     auto* t = static_cast<Thread*>(alloc_or_null(sizeof(Thread)));
     GuardedStack stack, sys_stack;
+    bool have_stack = allocate_stack(stack_size, &stack);
+    bool have_sys_stack = allocate_stack(kSyscallStackSize, &sys_stack);
     if (t) *t = Thread{};
-    // give_tls allocates nothing when it fails
-    if (!t || !allocate_stack(stack_size, &stack) || !allocate_stack(kSyscallStackSize, &sys_stack) ||
-        !give_tls(t)) {
+    if (!t || !have_stack || !have_sys_stack || !give_tls(t)) {  // give_tls allocates nothing when it fails
+        heap::kernel().free(t);
         release_stack(&stack);
         release_stack(&sys_stack);
-        heap::kernel().free(t);
         return nullptr;
     }
     link_thread(t, name);
