@@ -20,6 +20,7 @@ extensions = [
     "sphinx.ext.graphviz",  # diagrams are Graphviz, drawn by `dot` at build time
     "srclinks",             # {src}`kernel/futex_table.cpp`: a link to the file in the repository
     "go_needs",             # go-needs.md: the system-call and libc tables, read from the stages
+    "labs",                 # {lab} in a chapter's "Build it yourself": its lab.toml as two lists
 ]
 
 # Only Markdown sources; everything that is not a chapter stays out of the build.

@@ -137,6 +137,22 @@ def _first_difference(expected: list[str], actual: list[str]) -> tuple[int, str]
     return same + 1, f"the console has extra lines after line {same}: {_quote(actual[same])}"
 
 
+# How the kit's kernels start the report of a crash of their own (panic.cpp, traps.cpp).
+REPORT_PREFIXES = ("*** KERNEL PANIC:", "*** CPU FAULT:")
+
+
+def _own_report(expected: list[str], actual: list[str]) -> str:
+    """The kernel's crash report line that the transcript does not have, as a clause; "" if none.
+
+    A crash's first differing line is often only the blank line before the report; the report
+    itself ("*** KERNEL PANIC: lab: FutexTable::add is yours to write ...") is what says why.
+    """
+    for number, line in enumerate(actual, start=1):
+        if line.startswith(REPORT_PREFIXES) and line not in expected:
+            return f"the kernel reported {_quote(line)} (line {number})"
+    return ""
+
+
 def _diff(scenario: Scenario, expected: list[str], actual: list[str]) -> str:
     return "\n".join(difflib.unified_diff(
         expected, actual,
@@ -201,7 +217,8 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
             # The kernel printed no report of its own; Xen's log says what happened.
             summary += f"; Xen's log: {result.xen_phrase}"
         elif diff:
-            summary += f"; {difference}"
+            report = _own_report(want_lines, got_lines)
+            summary += f"; {report}; {difference}" if report else f"; {difference}"
         return outcome(Verdict.UNEXPECTED_CRASH, summary,
                        _join("\n".join(result.xen_said), diff, _tail(console), _host_said(result)),
                        diff=diff, first_difference=line)
@@ -213,7 +230,8 @@ def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcom
         note = ""
         if end != scenario.expect_end:
             note = f"The guest also ended with {end}, expected {scenario.expect_end}."
-        summary = difference
+        report = _own_report(want_lines, got_lines)
+        summary = f"{report}; {difference}" if report else difference
         if result.xen_phrase:
             # A stage that is meant to crash (01-03), killed by Xen before its own report: the
             # console stops early, and Xen's log says why.

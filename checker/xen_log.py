@@ -83,6 +83,14 @@ def _in_thread_stacks(symbols: SymbolTable | None, rsp: int) -> str:
     return ""
 
 
+def _in_mmap_memory(symbols: SymbolTable | None, rsp: int) -> bool:
+    """Whether rsp is where a kernel with demand paging (stages 04 on) hands out mmap memory:
+    above the image and its heap, in the lower canonical half."""
+    if not symbols or symbols.image_end is None or not symbols.has_function("kernel::memory::AddressSpace::handle_fault"):
+        return False
+    return symbols.image_end + _HEAP_SPAN <= rsp < 1 << 47
+
+
 _UNHANDLED = re.compile(r"\bd\d+v\d+ Unhandled: vec (\d+), (#[A-Z]+)")
 _TRAP_WORDS = {"#PF": "page fault", "#GP": "general protection fault", "#DE": "divide error",
                "#UD": "invalid opcode", "#SS": "stack fault", "#NP": "segment not present"}
@@ -133,6 +141,15 @@ def explain(lines: list[str], symbols: SymbolTable | None = None) -> XenAccount:
                         "thread's stack overflowed "
                         "into its guard page. Unbounded recursion, or a large local array, in code that runs on a "
                         "thread (a system call's handler, a thread's entry function, Go's g0 stack) is the usual cause.")
+        elif _in_mmap_memory(symbols, rsp):
+            phrase = ("a stack in memory from mmap reached a page with no frame yet: a fault Xen cannot "
+                      "deliver")
+            said.append(f"The stack pointer {rsp:#x} is in memory from mmap (above the kernel's image and heap), "
+                        "where a page gets its frame when it is first touched. A page fault on such a page "
+                        "while it is the stack cannot be handled: Xen writes the exception frame below rsp, "
+                        "on the missing page, before any kernel code runs. Memory that becomes a stack must "
+                        "have its frames first (MADV_POPULATE_WRITE); book chapter 04-mmap, \"A fault Xen "
+                        "cannot deliver\".")
         elif rsp >= 1 << 63:
             phrase = "the stack pointer ran below address 0: a stack overflow"
             said.append(f"The stack pointer {rsp:#x} has run below address 0: the stack overflowed and "

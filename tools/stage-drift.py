@@ -3,7 +3,7 @@
 
 Stages are self-contained on purpose, so code shared by several stages exists once per stage.
 A fix to such code belongs in every stage that carries it.  For every file that more than one
-stage has (the Go patch series in go-patches/ too; only a stage's stage.toml, expected-*.txt
+stage has (the Go patch series in go-patches/ too; only a stage's stage.toml, lab.toml, expected-*.txt
 and top-level README.md are its own), this prints which stages hold identical copies:
 
     kernel/format.cpp     01 02 03 04 05 06       same everywhere
@@ -34,7 +34,7 @@ STAGE_RE = re.compile(r"^(\d{2})-[a-z0-9-]+$")
 # Per-stage content by design: what each stage expects and says about itself.  Everything else
 # is compared, go-patches/ included: a fix to a Go patch belongs in every later stage too, and a
 # stage whose series quietly lags behind builds a different Go than the one before it.
-OWN_FILES = re.compile(r"^(expected-.*\.txt|stage\.toml|README\.md)$")
+OWN_FILES = re.compile(r"^(expected-.*\.txt|stage\.toml|lab\.toml|README\.md)$")
 
 
 def stages(root: Path) -> list[Path]:

@@ -280,3 +280,34 @@ def test_verdict_values_are_the_report_words():
 def test_end_name_speaks_stage_toml_words(end, name):
     # `checker record` decides with this too, so it must map poweroff and leave the rest alone.
     assert end_name(end) == name
+
+
+LAB_PANIC = ('*** KERNEL PANIC: lab: FutexTable::add is yours to write (kernel/futex_table.cpp; book chapter '
+             '05-futex, "Build it yourself")')
+
+
+def test_an_unexpected_crash_names_the_kernels_own_report_before_the_first_difference():
+    # The console diverges at the blank line before the report: the report is what says why.
+    console = f"Hello from C++\n\n{LAB_PANIC}\n*** stopping the domain: SHUTDOWN_crash\n"
+    outcome = judge(scenario(), EXPECTED, run(console, "crash"))
+    assert outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert outcome.summary == ("the guest crashed, but this stage should shut down cleanly; the kernel reported "
+                               f'"{LAB_PANIC[:QUOTE_LIMIT - 3]}..." (line 3); line 2 differs: expected '
+                               '"Go says hi", got ""')
+
+
+def test_a_crash_report_the_transcript_expects_is_not_named():
+    expected = "Hello\n*** CPU FAULT: page fault (#PF, vector 14)\n"
+    outcome = judge(scenario(expect_end="crash"), expected,
+                    run("Hello\n*** CPU FAULT: page fault (#PF, vector 14)\nrip 1\n", "crash"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.summary == 'the console has extra lines after line 2: "rip 1"'
+
+
+def test_a_mismatch_of_a_stage_meant_to_crash_names_the_other_report():
+    expected = "Hello\n*** KERNEL PANIC: deadlock\n"
+    outcome = judge(scenario(expect_end="crash"), expected,
+                    run("Hello\n*** KERNEL PANIC: lab: pthread_cond_wait is yours to write\n", "crash"))
+    assert outcome.verdict is Verdict.MISMATCH
+    assert outcome.summary.startswith('the kernel reported "*** KERNEL PANIC: lab: pthread_cond_wait is yours '
+                                      'to write" (line 2); line 2 differs: ')

@@ -125,3 +125,19 @@ def test_the_heap_is_not_named_in_a_kernel_without_guarded_thread_stacks():
 def test_the_boot_stack_guard_is_still_named_first():
     account = explain(guest_lines(OVERFLOW), THREAD_SYMBOLS)
     assert account.phrase == "the stack overflowed into boot_stack_guard"
+
+
+def test_a_stack_pointer_in_mmap_memory_is_the_fault_xen_cannot_deliver():
+    # selftest=stackfault (stages 04 on), measured: mmap placed the two pages just below
+    # 0x7f0000000000; Xen's log had rsp 0x7efffffff000 (two pushes done) and cr2 0x7effffffeff8
+    # (the third one's word, on the page without a frame).
+    demand = SymbolTable(THREAD_SYMBOLS.symbols + [
+        Symbol(0x10c000, 0x200, "kernel::memory::AddressSpace::handle_fault(unsigned long, bool, bool)", True)],
+        [(0x1000, 0x200000)], {"boot_stack_guard": 0x13e000}, image_end=0x180000)
+    lines = [line.replace("rsp: 000000000013eff8", "rsp: 00007efffffff000") for line in guest_lines(OVERFLOW)]
+    account = explain(lines, demand)
+    assert account.phrase == "a stack in memory from mmap reached a page with no frame yet: a fault Xen cannot deliver"
+    assert any("The stack pointer 0x7efffffff000 is in memory from mmap" in line and "MADV_POPULATE_WRITE" in line
+               for line in account.details)
+    # The same address in a kernel without demand paging (stages 01-03) is only reported.
+    assert explain(lines, THREAD_SYMBOLS).phrase.startswith("Xen could not deliver a fault")

@@ -4,6 +4,7 @@ Their file names have dashes (they are commands first), so `import` cannot name 
 loaded from its path once per test session.
 """
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ def _load(file_name: str):
     name = file_name.removesuffix(".py").replace("-", "_")
     spec = importlib.util.spec_from_file_location(name, TOOLS / file_name)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -27,3 +29,8 @@ def drift():
 @pytest.fixture(scope="session")
 def census_tool():
     return _load("syscall-census.py")
+
+
+@pytest.fixture(scope="session")
+def make_lab():
+    return _load("make-lab.py")

@@ -54,6 +54,7 @@ int pthread_mutex_unlock(void*) {
 // In this stage the only waiter is cgo's _cgo_wait_runtime_init_done, and the only signaller
 // would be the Go runtime's initialisation, which nothing has started.
 int pthread_cond_wait(void*, void*) {
+    // lab 01-link begin: pthread_cond_wait
     print_caller("pthread_cond_wait", __builtin_return_address(0));
     kernel::console::printf("\n");
     kernel::panic(
@@ -63,6 +64,7 @@ int pthread_cond_wait(void*, void*) {
         "    started the runtime: its initialiser, _rt0_amd64_linux_lib, sits in the archive's\n"
         "    .init_array, which this kernel never runs, and no other thread exists to signal.\n"
         "    hint: stage 02-rt0 runs .init_array and routes the runtime's system calls here.");
+    // lab 01-link end
 }
 
 }  // extern "C"

@@ -4,14 +4,17 @@
 namespace kernel {
 
 void FutexTable::add(FutexWaiter* waiter) {
+    // lab 05-futex begin: FutexTable::add
     waiter->woken = false;
     waiter->next = nullptr;
     FutexWaiter** link = &buckets_[bucket(waiter->address)];
     while (*link) link = &(*link)->next;  // FIFO: append
     *link = waiter;
+    // lab 05-futex end
 }
 
 bool FutexTable::remove(FutexWaiter* waiter) {
+    // lab 05-futex begin: FutexTable::remove
     for (FutexWaiter** link = &buckets_[bucket(waiter->address)]; *link; link = &(*link)->next) {
         if (*link == waiter) {
             *link = waiter->next;
@@ -20,9 +23,11 @@ bool FutexTable::remove(FutexWaiter* waiter) {
         }
     }
     return false;
+    // lab 05-futex end
 }
 
 size_t FutexTable::wake(uint64_t address, size_t count, WakeFn wake) {
+    // lab 05-futex begin: FutexTable::wake
     size_t woken = 0;
     FutexWaiter** link = &buckets_[bucket(address)];
     while (*link && woken < count) {
@@ -38,6 +43,7 @@ size_t FutexTable::wake(uint64_t address, size_t count, WakeFn wake) {
         ++woken;
     }
     return woken;
+    // lab 05-futex end
 }
 
 size_t FutexTable::waiting(uint64_t address) const {

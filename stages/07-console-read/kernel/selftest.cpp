@@ -1,10 +1,11 @@
-// Book: chapter 02-rt0 (book/stages/02-rt0.md).
+// Book: chapter 02-rt0 (book/stages/02-rt0.md); "stackfault": chapter 04-mmap.
 #include "selftest.hpp"
 
 #include <stdint.h>
 
 #include "cmdline.hpp"
 #include "console.hpp"
+#include "memory/memory.hpp"
 #include "panic.hpp"
 
 extern "C" int strcmp(const char*, const char*);  // exported from Go (go/main.go) through cgo
@@ -70,6 +71,36 @@ long call_entry(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, 
     poweroff_domain();
 }
 
+// "selftest=stackfault": the fault Xen cannot deliver (book chapter 04-mmap).  Two pages from
+// mmap, committed, frames on first touch.  The upper one is written from ordinary code: a demand
+// fault, handled on the trap stack.  Then the stack pointer is put 16 bytes above the lower page
+// and three words are pushed: the third lands on the lower page, which has no frame.  Xen writes
+// the exception frame just below rsp, on that same page (a PV kernel's fault in kernel mode is
+// delivered on the current stack: xen/arch/x86/x86_64/entry.S, create_bounce_frame); that write
+// faults as well, and Xen crashes the domain (domain_crash_sync) before any code of the kernel
+// runs.  Should the kernel get control back, the panic below says so.
+[[noreturn]] void stack_fault() {
+    constexpr uint64_t kPage = 4096;
+    long base = memory::address_space().mmap(0, 2 * kPage, memory::PROT_READ | memory::PROT_WRITE,
+                                             memory::MAP_PRIVATE | memory::MAP_ANONYMOUS, -1, 0);
+    if (base < 0) panic("selftest: mmap of two pages failed (%ld)", base);
+    *reinterpret_cast<volatile uint64_t*>(base + kPage) = 1;  // the upper page: a demand fault, handled
+    console::printf("selftest: two pages from mmap; the upper one has a frame now (a demand fault, handled), "
+                    "the lower one has none\n");
+    console::printf("selftest: pushing three words onto a stack 16 bytes above the lower page...\n");
+    uint64_t sp = static_cast<uint64_t>(base) + kPage + 16;
+    asm volatile("mov %%rsp, %%rbx\n\t"
+                 "mov %0, %%rsp\n\t"
+                 "pushq $1\n\t"
+                 "pushq $2\n\t"
+                 "pushq $3\n\t"  // the lower page: #PF, and Xen's frame for it faults too
+                 "mov %%rbx, %%rsp"
+                 :
+                 : "r"(sp)
+                 : "rbx", "memory");
+    panic("selftest: the pushes are done and the kernel runs on: no push faulted, or Xen delivered the fault");
+}
+
 }  // namespace
 
 void run_if_requested(const char* cmdline) {
@@ -78,7 +109,8 @@ void run_if_requested(const char* cmdline) {
     if (strcmp(which, "pagefault") == 0) page_fault();
     if (strcmp(which, "syscall") == 0) syscall_route();
     if (strcmp(which, "flood") == 0) console_flood();
-    panic("unknown selftest \"%s\" (known: pagefault, syscall, flood)", which);
+    if (strcmp(which, "stackfault") == 0) stack_fault();
+    panic("unknown selftest \"%s\" (known: pagefault, syscall, flood, stackfault)", which);
 }
 
 }  // namespace kernel::selftest

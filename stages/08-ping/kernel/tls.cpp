@@ -10,6 +10,7 @@ constexpr size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 }  // namespace
 
 Layout layout(const Template& t) {
+    // lab 03-tls begin: tls::layout
     // The offset must be exactly what GNU ld assumed when it relaxed the accesses to
     // local-exec: tpoff = -round_up(memsz, p_align) (bfd/elf64-x86-64.c, elf_x86_64_tpoff).
     // Go's tlsg: memsz 8, p_align 8 -> %fs:-8.  tp itself is kept 16-byte aligned as well.
@@ -19,9 +20,11 @@ Layout layout(const Template& t) {
     size_t block = offset + kTcbSize;
     // Aligning tp inside an allocation can skip up to align - 1 bytes.
     return Layout{offset, align, block, block + align};
+    // lab 03-tls end
 }
 
 uint64_t init_block(void* memory, const Template& t, const Layout& l) {
+    // lab 03-tls begin: tls::init_block
     auto base = reinterpret_cast<uintptr_t>(memory);
     // tp must be aligned; the data starts `offset` (a multiple of align) below it.
     uintptr_t tp = round_up(base + l.offset, l.align);
@@ -30,6 +33,7 @@ uint64_t init_block(void* memory, const Template& t, const Layout& l) {
     if (t.tdata_size) memcpy(data, t.tdata, t.tdata_size);
     *reinterpret_cast<uint64_t*>(tp) = tp;  // %fs:0 = tp
     return tp;
+    // lab 03-tls end
 }
 
 }  // namespace kernel::tls

@@ -85,6 +85,7 @@ void fill_random(uint8_t* out, size_t n) {
 }
 
 void* initialize_go(void*) {
+    // lab 02-rt0 begin: initialize_go
     size_t count = static_cast<size_t>(__init_array_end - __init_array_start);
     for (size_t i = 0; i < count; ++i) {
         auto fn = __init_array_start[i];
@@ -96,6 +97,7 @@ void* initialize_go(void*) {
     g_done = true;
     if (g_waiter) sched::wake(g_waiter);
     return nullptr;
+    // lab 02-rt0 end
 }
 
 }  // namespace

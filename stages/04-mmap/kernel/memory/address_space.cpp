@@ -49,11 +49,13 @@ void AddressSpace::on_removed(void* context, const Vma& piece) {
 }
 
 AddressSpace::Backing AddressSpace::back_page(const Vma& a, uint64_t va) {
+    // lab 04-mmap begin: AddressSpace::back_page
     if (!a.charged() && unpromised_frames() == 0) return Backing::AllPromised;
     if (!pages_.map_zeroed(va, (a.prot & PROT_WRITE) != 0)) return Backing::NoFrame;
     ++resident_;
     if (a.charged()) ++charged_resident_;
     return Backing::Done;
+    // lab 04-mmap end
 }
 
 uint64_t AddressSpace::unpromised_frames() const {
@@ -250,6 +252,7 @@ long AddressSpace::populate(uint64_t addr, uint64_t length, bool write) {
 }
 
 bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
+    // lab 04-mmap begin: AddressSpace::handle_fault
     note_[0] = '\0';
     const Vma* a = areas_.find(addr);
     if (!a) {
@@ -291,6 +294,7 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
     }
     ++faults_;
     return true;
+    // lab 04-mmap end
 }
 
 }  // namespace kernel::memory

@@ -73,6 +73,7 @@ public:
 private:
     // Sends one request and waits for its reply; an XS_ERROR reply becomes its error name.
     Error request(uint32_t type, uint32_t tx, const wire::Part* parts, size_t count) {
+        // lab 08-ping begin: RingStore::request
         static char message[wire::kHeader + wire::kPayloadMax];
         size_t n = wire::encode(type, ++req_id_, tx, parts, count, message, sizeof message);
         if (n == 0) return "request too long for xenstore";
@@ -101,10 +102,12 @@ private:
         }
         if (demux_.reply_type() == XS_ERROR) return error_name(demux_.reply_payload());
         return nullptr;
+        // lab 08-ping end
     }
 
     // Moves whatever xenstored has put in the reply ring into the demultiplexer.
     Error take_replies() {
+        // lab 08-ping begin: RingStore::take_replies
         char chunk[XENSTORE_RING_SIZE];
         ring::Index cons = ring_->rsp_cons;
         ring::Index prod = __atomic_load_n(&ring_->rsp_prod, __ATOMIC_ACQUIRE);  // index before bytes
@@ -115,6 +118,7 @@ private:
         hv::notify(port_);  // xenstored may be waiting for room to write more
         if (!demux_.feed(chunk, n)) return "xenstore sent a message longer than XENSTORE_PAYLOAD_MAX";
         return nullptr;
+        // lab 08-ping end
     }
 
     Error copy_reply(char* out, size_t size, size_t* length) {

@@ -80,6 +80,7 @@ bool can_run_handler(const syscalls::KernelSigaction& act) {
 }  // namespace
 
 bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const char** why) {
+    // lab 09-signals begin: signals::deliver_fault
     Thread* t = sched::current();
     if (t == nullptr) {
         *why = "no thread is running yet";
@@ -107,9 +108,11 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
     enter_handler(t, f, act, sig, info, addr);
     ++g_delivered;
     return true;
+    // lab 09-signals end
 }
 
 int deliver_pending(traps::TrapFrame* f) {
+    // lab 09-signals begin: signals::deliver_pending
     Thread* t = sched::current();
     int sig = next_signal(t->pending_signals, t->signal_mask);
     if (sig == 0) return 0;
@@ -126,6 +129,7 @@ int deliver_pending(traps::TrapFrame* f) {
     ++g_async_delivered;
     if (sig == SIGURG) ++g_urg_delivered;
     return sig;
+    // lab 09-signals end
 }
 
 }  // namespace kernel::signals

@@ -25,6 +25,7 @@ void LineDiscipline::finish_line(bool newline) {
 }
 
 LineDiscipline::Event LineDiscipline::feed(char c, Echo& echo) {
+    // lab 07-console-read begin: LineDiscipline::feed
     echo.length = 0;
     switch (c) {
         case '\r':
@@ -62,9 +63,11 @@ LineDiscipline::Event LineDiscipline::feed(char c, Echo& echo) {
         set(echo, &c, 1);
     }
     return Event::None;
+    // lab 07-console-read end
 }
 
 size_t LineDiscipline::read(char* out, size_t n) {
+    // lab 07-console-read begin: LineDiscipline::read
     // Up to the next end of file, if one is queued.
     uint64_t limit = written_total_;
     if (eof_count_ > 0) {
@@ -83,6 +86,7 @@ size_t LineDiscipline::read(char* out, size_t n) {
         if (c == '\n') break;  // one line per read, as in canonical mode
     }
     return copied;
+    // lab 07-console-read end
 }
 
 }  // namespace kernel::tty

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Makes a lab: a copy of the kit in which a stage's milestone code is taken out.
+
+Every stage is a working solution.  The code a student writes to reach the stage's milestone
+is marked in its kernel sources, as a region of whole lines:
+
+    size_t FutexTable::wake(uint64_t address, size_t count, WakeFn wake) {
+        // lab 05-futex begin: FutexTable::wake
+        ...the solution...
+        // lab 05-futex end
+    }
+
+The stage's lab.toml lists the same regions, with a hint each and the checker results the lab
+must give (see book/stages/*.md, "Build it yourself").  In the lab the lines between the
+markers become one call,
+
+        kernel::panic("lab: FutexTable::wake is yours to write (kernel/futex_table.cpp; ...)");
+
+so the lab compiles and links, boots, and stops with a panic naming the first missing piece,
+which the checker shows.  Regions for stage N also appear in later stages that carry the same
+code (the copies stay identical); a lab of stage N takes out only the regions tagged N.
+
+Usage: tools/make-lab.py STAGE [STAGE...] (--out DIR | --in-place)   (STAGE: 05 or 05-futex; or --all)
+
+--out DIR: DIR becomes a copy of the kit (the files git tracks, as they are in the working tree),
+with the named stages' regions replaced and a LAB.md in each of them: a lab to hand out, or to
+grade (python3 -m checker grade DIR takes such a copy).  --in-place: the regions are taken out
+of this kit's own stages, for a student who has built the kit already:
+
+    tools/make-lab.py 05 --in-place && python3 -m checker run 05-futex
+    git checkout -- stages/05-futex && rm stages/05-futex/LAB.md      # the solution again
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGE_RE = re.compile(r"^(\d{2})-[a-z0-9-]+$")
+BEGIN_RE = re.compile(r"^(?P<indent>\s*)// lab (?P<stage>\d{2}-[a-z0-9-]+) begin: (?P<name>\S.*?)\s*$")
+END_RE = re.compile(r"^\s*// lab (?P<stage>\d{2}-[a-z0-9-]+) end\s*$")
+# Where the markers may be: the kernel's C++ (assembly has no kernel::panic to call).
+SOURCE_SUFFIXES = (".cpp", ".hpp")
+
+
+class LabError(Exception):
+    """The markers or lab.toml are not as this tool needs them; the message says where."""
+
+
+@dataclass(frozen=True)
+class Region:
+    stage: str      # the stage whose milestone it is ("05-futex")
+    name: str       # what the student writes ("FutexTable::wake")
+    file: str       # the file under the stage directory ("kernel/futex_table.cpp")
+    begin: int      # line numbers (1-based) of the two markers
+    end: int
+    indent: str
+
+
+def find_regions(stage_dir: Path) -> list[Region]:
+    """Every marked region in a stage's kernel sources, in file and line order."""
+    regions: list[Region] = []
+    for path in sorted((stage_dir / "kernel").rglob("*")):
+        if path.suffix not in SOURCE_SUFFIXES or not path.is_file():
+            continue
+        rel = path.relative_to(stage_dir).as_posix()
+        regions += parse(path.read_text(), rel)
+    return regions
+
+
+def parse(text: str, rel: str) -> list[Region]:
+    found: list[Region] = []
+    open_at: tuple[int, re.Match] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        begin, end = BEGIN_RE.match(line), END_RE.match(line)
+        if begin:
+            if open_at:
+                raise LabError(f"{rel}:{number}: a region begins inside the region begun on line {open_at[0]}")
+            open_at = (number, begin)
+        elif end:
+            if not open_at:
+                raise LabError(f"{rel}:{number}: 'lab {end['stage']} end' without a begin")
+            first, b = open_at
+            if b["stage"] != end["stage"]:
+                raise LabError(f"{rel}:{number}: the region begun on line {first} for {b['stage']} "
+                               f"ends as {end['stage']}'s")
+            found.append(Region(b["stage"], b["name"], rel, first, number, b["indent"]))
+            open_at = None
+        elif "// lab " in line and re.search(r"// lab \d\d-", line):
+            raise LabError(f"{rel}:{number}: a lab marker this tool cannot read: {line.strip()!r} "
+                           "(expected '// lab NN-name begin: WHAT' or '// lab NN-name end')")
+    if open_at:
+        raise LabError(f"{rel}:{open_at[0]}: the region {open_at[1]['name']!r} is never ended")
+    return found
+
+
+def load_lab(stage_dir: Path) -> dict:
+    path = stage_dir / "lab.toml"
+    if not path.is_file():
+        raise LabError(f"{stage_dir.name} has no lab.toml")
+    with open(path, "rb") as handle:
+        lab = tomllib.load(handle)
+    for key in ("goal", "region", "expect"):
+        if key not in lab:
+            raise LabError(f"{path}: no '{key}'")
+    for entry in lab["region"]:
+        if not {"name", "file", "hint"} <= entry.keys():
+            raise LabError(f"{path}: a [[region]] needs name, file and hint: {entry}")
+    for entry in lab["expect"]:
+        if not {"verdict", "scenarios"} <= entry.keys() or (entry["verdict"] != "PASS") != ("says" in entry):
+            raise LabError(f"{path}: an [[expect]] needs verdict and scenarios, and says exactly when the "
+                           f"verdict is not PASS: {entry}")
+    return lab
+
+
+def own_regions(stage_dir: Path) -> list[Region]:
+    """The stage's own regions, checked against its lab.toml: the same names, the same files."""
+    stage = stage_dir.name
+    lab = load_lab(stage_dir)
+    marked = [r for r in find_regions(stage_dir) if r.stage == stage]
+    listed = [(entry["name"], entry["file"]) for entry in lab["region"]]
+    have = [(r.name, r.file) for r in marked]
+    if sorted(have) != sorted(listed):
+        missing = sorted(set(listed) - set(have))
+        extra = sorted(set(have) - set(listed))
+        raise LabError(f"{stage}: lab.toml and the markers in the sources disagree"
+                       + (f"; listed but not marked: {missing}" if missing else "")
+                       + (f"; marked but not listed: {extra}" if extra else ""))
+    return marked
+
+
+def stub_line(region: Region) -> str:
+    chapter = region.stage
+    text = (f'lab: {region.name} is yours to write ({region.file}; '
+            f'book chapter {chapter}, \\"Build it yourself\\")')
+    return f'{region.indent}kernel::panic("{text}");\n'
+
+
+def panic_include(rel: str) -> str:
+    """The #include line for panic.hpp from a file at `rel` (kernel/... under the stage)."""
+    depth = len(Path(rel).parts) - 2  # kernel/x.cpp -> 0, kernel/sub/x.cpp -> 1
+    return '#include "' + "../" * depth + 'panic.hpp"\n'
+
+
+def stub_file(text: str, regions: list[Region]) -> str:
+    """`text` with each of `regions` (all of this file) replaced by its stub."""
+    lines = text.splitlines(keepends=True)
+    for region in sorted(regions, key=lambda r: r.begin, reverse=True):
+        lines[region.begin - 1:region.end] = [stub_line(region)]
+    include = panic_include(regions[0].file)
+    if include not in lines and not regions[0].file.endswith("panic.cpp"):
+        last = max((i for i, line in enumerate(lines) if line.startswith("#include")), default=-1)
+        lines.insert(last + 1, include)
+    return "".join(lines)
+
+
+def lab_text(stage_dir: Path, lab: dict, regions: list[Region]) -> str:
+    """The LAB.md a student finds in the lab's stage directory."""
+    stage = stage_dir.name
+    out = [f"# Lab {stage}", "", lab["goal"].strip(), "",
+           "## What to write", "",
+           "Each of these panics with `lab: ... is yours to write` until you write it.", ""]
+    for i, entry in enumerate(lab["region"], start=1):
+        out.append(f"{i}. `{entry['name']}` in `{entry['file']}`")
+        out.append(f"   {entry['hint'].strip()}")
+    out += ["", "## What the checker says now", "",
+            f"`python3 -m checker run {stage}`, before you write anything:", ""]
+    for expect in lab["expect"]:
+        says = f", the kernel says `{expect['says']}`" if expect.get("says") else ""
+        names = ", ".join(f"`{name}`" for name in expect["scenarios"])
+        out.append(f"- {expect['verdict']}{says}: {names}")
+    out += ["", "Every scenario passes when the lab is done: the kit you made it from is the solution.",
+            f"The chapter book/stages/{stage}.md explains the milestone; its section \"Build it "
+            "yourself\" is this lab.", ""]
+    return "\n".join(out)
+
+
+def resolve(names: list[str], stage_dirs: list[Path]) -> list[Path]:
+    chosen: list[Path] = []
+    for name in names:
+        match = [d for d in stage_dirs if d.name == name or d.name[:2] == name]
+        if not match:
+            known = ", ".join(d.name for d in stage_dirs)
+            raise LabError(f"no stage {name!r} (known: {known})")
+        chosen.append(match[0])
+    return chosen
+
+
+def tracked_files(root: Path) -> list[str]:
+    """The kit's files as git knows them (so build trees and caches stay behind)."""
+    proc = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True)
+    if proc.returncode != 0:
+        raise LabError(f"{root} is not a git checkout: cannot tell the kit's files from build output")
+    return [name for name in proc.stdout.decode().split("\0") if name]
+
+
+def make(root: Path, stages: list[Path], out: Path | None, log=print) -> None:
+    """The lab in `out` (a new copy of the kit), or in `root` itself when `out` is None."""
+    if out is not None and out.exists() and any(out.iterdir()):
+        raise LabError(f"{out} exists and is not empty: name a new directory")
+    plans = [(d, load_lab(d), own_regions(d)) for d in stages]  # every check before any copying
+    if out is None:
+        out = root
+    else:
+        for name in tracked_files(root):
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if (root / name).is_file():
+                shutil.copy2(root / name, target)
+    for stage_dir, lab, regions in plans:
+        by_file: dict[str, list[Region]] = {}
+        for region in regions:
+            by_file.setdefault(region.file, []).append(region)
+        lab_dir = out / "stages" / stage_dir.name
+        for rel, in_file in by_file.items():
+            path = lab_dir / rel
+            path.write_text(stub_file(path.read_text(), in_file))
+        (lab_dir / "LAB.md").write_text(lab_text(stage_dir, lab, regions))
+        log(f"lab {stage_dir.name}: {len(regions)} region(s) taken out of "
+            f"{len(by_file)} file(s); the tasks are in {lab_dir / 'LAB.md'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Make a lab: the kit with stages' milestone code taken out.")
+    parser.add_argument("stages", nargs="*", help="stages to make labs of (05 or 05-futex)")
+    parser.add_argument("--all", action="store_true", help="every stage that has a lab.toml")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="a new directory for the lab: a copy of the kit")
+    where.add_argument("--in-place", action="store_true",
+                       help="take the code out of this kit's own stages (undo: git checkout -- stages/NN-name)")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    stage_dirs = sorted(d for d in (args.root / "stages").iterdir() if d.is_dir() and STAGE_RE.match(d.name))
+    try:
+        if args.all:
+            chosen = [d for d in stage_dirs if (d / "lab.toml").is_file()]
+        elif args.stages:
+            chosen = resolve(args.stages, stage_dirs)
+        else:
+            parser.error("name the stages to make labs of, or --all")
+        make(args.root, chosen, None if args.in_place else args.out)
+    except LabError as exc:
+        print(f"make-lab: {exc}", file=sys.stderr)
+        return 1
+    names = " ".join(d.name for d in chosen)
+    if args.in_place:
+        print(f"the lab is in this kit's stages now; run: python3 -m checker run {names}\n"
+              f"the solution comes back with: git checkout -- " + " ".join(f"stages/{d.name}" for d in chosen)
+              + " (and rm the LAB.md files)")
+    else:
+        print(f"the lab is in {args.out}; cd there, run tools/setup.sh once (it builds the test host), "
+              f"then: python3 -m checker run {names}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
