@@ -92,7 +92,7 @@ def parse(text: str, rel: str) -> list[Region]:
                                f"ends as {end['stage']}'s")
             found.append(Region(b["stage"], b["name"], rel, first, number, b["indent"]))
             open_at = None
-        elif "// lab " in line and re.search(r"// lab \d\d-", line):
+        elif re.search(r"// lab \d\d-", line):
             raise LabError(f"{rel}:{number}: a lab marker this tool cannot read: {line.strip()!r} "
                            "(expected '// lab NN-name begin: WHAT' or '// lab NN-name end')")
     if open_at:
@@ -119,10 +119,10 @@ def load_lab(stage_dir: Path) -> dict:
     return lab
 
 
-def own_regions(stage_dir: Path) -> list[Region]:
-    """The stage's own regions, checked against its lab.toml: the same names, the same files."""
+def own_regions(stage_dir: Path, lab: dict) -> list[Region]:
+    """The stage's own regions, checked against its lab.toml (`lab`, from load_lab): the same
+    names, the same files."""
     stage = stage_dir.name
-    lab = load_lab(stage_dir)
     marked = [r for r in find_regions(stage_dir) if r.stage == stage]
     listed = [(entry["name"], entry["file"]) for entry in lab["region"]]
     have = [(r.name, r.file) for r in marked]
@@ -136,9 +136,8 @@ def own_regions(stage_dir: Path) -> list[Region]:
 
 
 def stub_line(region: Region) -> str:
-    chapter = region.stage
     text = (f'lab: {region.name} is yours to write ({region.file}; '
-            f'book chapter {chapter}, \\"Build it yourself\\")')
+            f'book chapter {region.stage}, \\"Build it yourself\\")')
     return f'{region.indent}kernel::panic("{text}");\n'
 
 
@@ -154,7 +153,7 @@ def stub_file(text: str, regions: list[Region]) -> str:
     for region in sorted(regions, key=lambda r: r.begin, reverse=True):
         lines[region.begin - 1:region.end] = [stub_line(region)]
     include = panic_include(regions[0].file)
-    if include not in lines and not regions[0].file.endswith("panic.cpp"):
+    if include not in lines:
         last = max((i for i, line in enumerate(lines) if line.startswith("#include")), default=-1)
         lines.insert(last + 1, include)
     return "".join(lines)
@@ -204,7 +203,8 @@ def make(root: Path, stages: list[Path], out: Path | None, log=print) -> None:
     """The lab in `out` (a new copy of the kit), or in `root` itself when `out` is None."""
     if out is not None and out.exists() and any(out.iterdir()):
         raise LabError(f"{out} exists and is not empty: name a new directory")
-    plans = [(d, load_lab(d), own_regions(d)) for d in stages]  # every check before any copying
+    labs = [(d, load_lab(d)) for d in stages]
+    plans = [(d, lab, own_regions(d, lab)) for d, lab in labs]  # every check before any copying
     if out is None:
         out = root
     else:

@@ -66,9 +66,9 @@ def test_the_panic_include_is_relative_to_the_file(make_lab):
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda d: d.name)
 def test_every_stage_has_a_lab_whose_markers_and_expectations_agree(make_lab, stage):
-    regions = make_lab.own_regions(stage)  # raises when lab.toml and the markers disagree
-    assert regions, f"{stage.name} marks no region of its own"
     lab = make_lab.load_lab(stage)
+    regions = make_lab.own_regions(stage, lab)  # raises when lab.toml and the markers disagree
+    assert regions, f"{stage.name} marks no region of its own"
     scenarios = [s["name"] for s in tomllib.loads((stage / "stage.toml").read_text())["scenario"]]
     listed = [name for group in lab["expect"] for name in group["scenarios"]]
     assert sorted(listed) == sorted(scenarios), "every scenario of the stage is in exactly one [[expect]] group"
@@ -83,7 +83,7 @@ def test_every_stage_has_a_lab_whose_markers_and_expectations_agree(make_lab, st
 def test_the_kit_copies_of_a_region_are_the_same_in_every_later_stage(make_lab, stage):
     """A region of stage N in a later stage (which carries the code) is marked there too, so the
     copies stay identical and a lab of the later stage still has the earlier milestone's code."""
-    for region in make_lab.own_regions(stage):
+    for region in make_lab.own_regions(stage, make_lab.load_lab(stage)):
         for later in STAGES:
             if later.name > stage.name and (later / region.file).is_file():
                 marked = {(r.stage, r.name) for r in make_lab.find_regions(later)}
