@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "address.hpp"
 #include "cmdline.hpp"
 #include "console.hpp"
 #include "memory/memory.hpp"
@@ -80,15 +81,14 @@ long call_entry(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, 
 // faults as well, and Xen crashes the domain (domain_crash_sync) before any code of the kernel
 // runs.  Should the kernel get control back, the panic below says so.
 [[noreturn]] void stack_fault() {
-    constexpr uint64_t kPage = 4096;
-    long base = memory::address_space().mmap(0, 2 * kPage, memory::PROT_READ | memory::PROT_WRITE,
+    long base = memory::address_space().mmap(0, 2 * kPageSize, memory::PROT_READ | memory::PROT_WRITE,
                                              memory::MAP_PRIVATE | memory::MAP_ANONYMOUS, -1, 0);
     if (base < 0) panic("selftest: mmap of two pages failed (%ld)", base);
-    *reinterpret_cast<volatile uint64_t*>(base + kPage) = 1;  // the upper page: a demand fault, handled
+    *reinterpret_cast<volatile uint64_t*>(base + kPageSize) = 1;  // the upper page: a demand fault, handled
     console::printf("selftest: two pages from mmap; the upper one has a frame now (a demand fault, handled), "
                     "the lower one has none\n");
     console::printf("selftest: pushing three words onto a stack 16 bytes above the lower page...\n");
-    uint64_t sp = static_cast<uint64_t>(base) + kPage + 16;
+    uint64_t sp = static_cast<uint64_t>(base) + kPageSize + 16;
     asm volatile("mov %%rsp, %%rbx\n\t"
                  "mov %0, %%rsp\n\t"
                  "pushq $1\n\t"
