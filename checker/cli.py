@@ -15,19 +15,19 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager
 
-from . import build, buildenv, grade_build, gradebook, network, report, results, submission
-from .grade import Grader, qemu_or_xl
+from . import addresses, backends, build, buildenv, grade_build, gradebook, report, results, submission
 from .errors import CheckerError, HostError, SpecError, UsageError
+from .grade import Grader
 from .normalize import describe_rules, normalize
+from .not_run import build_error, environment_error, host_error, spec_error
 from .runlock import RunLock
 from .runner import Host, Runner
 from .selection import select
 from .spec import DEFAULT_SCENARIO, Scenario, Stage, discover, transcript_problem
 from .testhost import image
-from .verdict import (Outcome, Verdict, build_error, end_name, environment_error, host_error,
-                      spec_error, step_trouble)
+from .verdict import Outcome, Verdict, end_name, step_trouble
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -47,10 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     def host_options(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("stages", nargs="*", metavar="STAGE",
                         help="01-link, 01, link or 01-link/trap-demo (default: all)")
-        sp.add_argument("--backend", choices=["qemu", "xl"], default="qemu",
-                        help="qemu: the embedded Xen test host (default); xl: this machine's Xen")
-        sp.add_argument("--accel", choices=["auto", "tcg", "kvm"], default="auto",
-                        help="QEMU accelerator for the test host (default: KVM if it can run Xen)")
+        backends.add_options(sp)
         wait_option(sp)
 
     def wait_option(sp: argparse.ArgumentParser) -> None:
@@ -95,10 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--hosts", type=int, default=1, metavar="N",
                        help="boot N test hosts at once, the students dealt out among them (default: 1; "
                             "each host wants two cores, see the book's checker chapter for the speed-up)")
-    grade.add_argument("--backend", choices=["qemu", "xl"], default="qemu",
-                       help="qemu: the embedded Xen test host (default); xl: this machine's Xen")
-    grade.add_argument("--accel", choices=["auto", "tcg", "kvm"], default="auto",
-                       help="QEMU accelerator for the test host (default: KVM if it can run Xen)")
+    backends.add_options(grade)
     wait_option(grade)
     rules = sub.add_parser("rules", help="print the normalisation rules (with a stage's own rules if named)")
     rules.add_argument("stages", nargs="*", metavar="STAGE")
@@ -119,7 +113,7 @@ def cmd_list(args) -> int:
         print(f"{stage.name:18} {stage.title}")
         for sc in stage.scenarios:
             if sc.name != DEFAULT_SCENARIO or len(stage.scenarios) > 1:
-                vif = f"; vif {network.GUEST_MAC} {network.GUEST_IP}" if sc.vif else ""
+                vif = f"; vif {addresses.GUEST_MAC} {addresses.GUEST_IP}" if sc.vif else ""
                 print(f"  {sc.id:30} ends with {sc.expect_end}; cmdline \"{sc.cmdline}\"{vif}")
             if problem := transcript_problem(sc):
                 print(f"  {sc.id}: {problem}")
@@ -195,26 +189,14 @@ def _kernel_name(sc: Scenario) -> str:
 
 
 def _payload(args, kernels: dict[str, Path], scenarios: list[Scenario]) -> dict[str, Path]:
-    """Everything dom0 needs on this host boot: the kernels, and the frame files of the
-    corpora that the scenarios' send_frames steps name (they reach dom0 the way kernels do)."""
-    corpora = {step.send_frames for sc in scenarios for step in sc.inputs if step.kind == "frames"}
-    if not corpora:
-        return kernels
-    return kernels | network.write_frame_payloads(corpora, args.build_dir / "checker" / "host" / "frames")
+    """The kernels and the scenarios' frame files (in build/checker/host/frames), for one host boot."""
+    return backends.payload(kernels, scenarios, args.build_dir / "checker" / "host" / "frames")
 
 
-@contextlib.contextmanager
-def _host(args, kernels: dict[str, Path], gdb_socket: Path | None = None) -> Iterator[Host]:
-    results = args.build_dir / "checker"
-    if args.backend == "xl":
-        from .testhost.xl_local import LocalXlHost
-        with LocalXlHost(results / "host", kernels, log) as host:
-            yield host
-    else:
-        from .testhost.qemu import QemuXenHost
-        img = image.build(args.build_dir / "testhost", log)
-        with QemuXenHost(img, results / "host", kernels, args.accel, log, gdb_socket=gdb_socket) as host:
-            yield host
+def _host(args, payload: dict[str, Path], gdb_socket: Path | None = None) -> ContextManager[Host]:
+    """The back end the command line chose, holding the payload, its files in build/checker/host."""
+    return backends.open_host(args.backend, args.accel, args.build_dir / "testhost",
+                              args.build_dir / "checker" / "host", payload, log, gdb_socket=gdb_socket)
 
 
 def _boot_all(args, selection, kernels) -> tuple[list[tuple[Scenario, Outcome | None]], list[str]]:
@@ -458,46 +440,9 @@ def cmd_debug(args) -> int:
                 runner = Runner(host, args.build_dir / "checker", log)
                 runner.prepare(sc)
                 fields = runner.run_command(sc, _kernel_name(sc)) + ["paused"]
-                return _debug_session(host, relay, fields, sc, commands)
+                return debug.session(host.link, relay, fields, sc.id, commands, log, sys.stdout.buffer)
         finally:
             relay.close()
-
-
-def _debug_session(host: Host, relay, fields: list[str], sc: Scenario, commands: Path) -> int:
-    name = fields[1]
-    host.link.send(*fields)
-    relay.start()
-    log(f"debug: {sc.id} is created and paused as domain {name}; in another terminal type:\n\n"
-        f"    gdb -q -x {commands}\n\n"
-        f"(gdb connects to 127.0.0.1:{relay.port}; the guest starts at gdb's first continue, "
-        "and when gdb quits the domain is destroyed and the test host shut down)")
-    ended = ""
-    said_running = False
-    while not relay.left.is_set():
-        if relay.running.is_set() and not said_running:
-            said_running = True
-            host.link.send("SH", f"xl unpause {name}".encode().hex())
-            log("debug: gdb let the machine run; the guest is unpaused")
-        msg = host.link.recv(0.2)
-        if msg is None:
-            if host.link.closed:
-                raise HostError("the test host closed the agent line during the debug session")
-            continue
-        if msg.kind == "CON" and len(msg.fields) > 1:
-            sys.stdout.buffer.write(bytes.fromhex(msg.fields[1]))
-            sys.stdout.buffer.flush()
-        elif msg.kind == "SHRC" and msg.fields and msg.fields[0] != "0":
-            log("debug: xl unpause failed; the guest stays paused")
-        elif msg.kind == "END" and not ended:
-            ended = msg.fields[0] if msg.fields else "?"
-            log(f"\ndebug: the guest ended ({ended}); quit gdb to end the session")
-    if relay.problem:
-        log(f"debug: {relay.problem}")
-    if not ended:
-        host.link.send("KILL")
-    log("debug: gdb left; " + ("the domain was destroyed" if not ended else f"the guest had ended ({ended})")
-        + ", and the test host is shut down")
-    return 0 if not relay.problem else 1
 
 
 def cmd_grade(args) -> int:
@@ -530,7 +475,7 @@ def cmd_grade(args) -> int:
     asked = time.monotonic()
     with RunLock(args.build_dir, args.wait, log):
         t0 = time.monotonic()
-        open_host = qemu_or_xl(args.backend, args.accel, args.build_dir / "testhost", log)
+        open_host = backends.opener(args.backend, args.accel, args.build_dir / "testhost", log)
         grader = Grader(args.repo, runnable, subs, out, limits, open_host, log, hosts=args.hosts)
         book = grader.run()
     waited = f" (after {t0 - asked:.0f} s waiting for the run lock)" if t0 - asked >= 1 else ""

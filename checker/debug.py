@@ -16,7 +16,7 @@ The domain is created paused (agent RUN ... paused).  The checker sits between g
 socket (a TCP port for gdb on this machine only, QEMU's unix socket on the other side) and
 unpauses the domain when gdb first lets the machine run (c, s, vCont;c ...), so the user's
 breakpoints are in place before the guest's first instruction.  When gdb leaves, the domain is
-destroyed and the test host shut down.
+destroyed and the test host shut down.  session() speaks the agent protocol for all of this.
 """
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ import select
 import socket
 import threading
 from pathlib import Path
+from typing import BinaryIO, Callable
+
+from .errors import HostError
 
 COMMANDS_FILE = "gdb-commands"
 
@@ -106,3 +109,44 @@ class Relay:
                 if sock is gdb and not self.running.is_set() and lets_it_run(data):
                     self.running.set()
                 other[sock].sendall(data)
+
+
+def session(link, relay: Relay, run_fields: list[str], scenario_id: str, commands: Path,
+            log: Callable[[str], None], out: BinaryIO) -> int:
+    """Starts the guest paused (the agent's RUN fields, ending in "paused"), unpauses it when
+    gdb first lets the machine run, copies its console to `out`, and destroys it when gdb has
+    left (unless it ended by itself).  0, or 1 when the relay failed."""
+    name = run_fields[1]
+    link.send(*run_fields)
+    relay.start()
+    log(f"debug: {scenario_id} is created and paused as domain {name}; in another terminal type:\n\n"
+        f"    gdb -q -x {commands}\n\n"
+        f"(gdb connects to 127.0.0.1:{relay.port}; the guest starts at gdb's first continue, "
+        "and when gdb quits the domain is destroyed and the test host shut down)")
+    ended = ""
+    said_running = False
+    while not relay.left.is_set():
+        if relay.running.is_set() and not said_running:
+            said_running = True
+            link.send("SH", f"xl unpause {name}".encode().hex())
+            log("debug: gdb let the machine run; the guest is unpaused")
+        msg = link.recv(0.2)
+        if msg is None:
+            if link.closed:
+                raise HostError("the test host closed the agent line during the debug session")
+            continue
+        if msg.kind == "CON" and len(msg.fields) > 1:
+            out.write(bytes.fromhex(msg.fields[1]))
+            out.flush()
+        elif msg.kind == "SHRC" and msg.fields and msg.fields[0] != "0":
+            log("debug: xl unpause failed; the guest stays paused")
+        elif msg.kind == "END" and not ended:
+            ended = msg.fields[0] if msg.fields else "?"
+            log(f"\ndebug: the guest ended ({ended}); quit gdb to end the session")
+    if relay.problem:
+        log(f"debug: {relay.problem}")
+    if not ended:
+        link.send("KILL")
+    log("debug: gdb left; " + ("the domain was destroyed" if not ended else f"the guest had ended ({ended})")
+        + ", and the test host is shut down")
+    return 0 if not relay.problem else 1

@@ -12,8 +12,8 @@ test TestFrameCorpusCounters runs
     python3 checker/frame_corpus.py --write FRAMES --counts COUNTS.json
 
 feeds the frames in FRAMES to the stack and compares its counters with COUNTS.json.  FRAMES is
-the file format the test host's agent sends from (checker.network.frames_file_bytes: each
-frame as [u16 big-endian length][frame]).
+the file format the test host's agent sends from (checker/frame_file.py: each frame as
+[u16 big-endian length][frame]).
 
 Things the sender must know:
   * The incomplete fragment set is counted only when the guest's reassembly timer expires,
@@ -41,9 +41,12 @@ from typing import Callable
 if __package__ in (None, ""):  # run as a script: python3 checker/frame_corpus.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checker import network  # noqa: E402
+from checker import addresses  # noqa: E402
+from checker.frame_file import frames_file_bytes  # noqa: E402
 
-Frame = tuple[str, bytes]
+Frame = tuple[str, bytes]  # (what the frame is, its bytes from the destination MAC on)
+# (guest_mac, guest_ip, host_mac, host_ip) -> the corpus's frames, addressed from host to guest
+Corpus = Callable[[bytes, bytes, bytes, bytes], list[Frame]]
 
 REASSEMBLY_TIMEOUT_S = 3.0  # netstack.DefaultReassemblyTimeout
 SETTLE_S = REASSEMBLY_TIMEOUT_S + 2.0
@@ -194,7 +197,7 @@ def malformed(guest_mac: bytes, guest_ip: bytes, host_mac: bytes, host_ip: bytes
     return frames
 
 
-CORPORA: dict[str, Callable[[bytes, bytes, bytes, bytes], list[Frame]]] = {"malformed": malformed}
+CORPORA: dict[str, Corpus] = {"malformed": malformed}
 
 
 def expected_counts(corpus: list[Frame], sendable_only: bool = False) -> dict[str, int]:
@@ -210,14 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", required=True, type=Path, help="the frame file: [u16 big-endian length][frame]...")
     ap.add_argument("--counts", type=Path, help="also write expected_counts as JSON {reason: count}")
     ap.add_argument("--corpus", default="malformed", choices=sorted(CORPORA))
-    ap.add_argument("--guest-mac", default=network.GUEST_MAC)
-    ap.add_argument("--guest-ip", default=network.GUEST_IP)
-    ap.add_argument("--host-mac", default=network.BRIDGE_MAC)
-    ap.add_argument("--host-ip", default=network.BRIDGE_IP)
+    ap.add_argument("--guest-mac", default=addresses.GUEST_MAC)
+    ap.add_argument("--guest-ip", default=addresses.GUEST_IP)
+    ap.add_argument("--host-mac", default=addresses.BRIDGE_MAC)
+    ap.add_argument("--host-ip", default=addresses.BRIDGE_IP)
     args = ap.parse_args(argv)
-    corpus = CORPORA[args.corpus](network.mac_bytes(args.guest_mac), network.ip_bytes(args.guest_ip),
-                                  network.mac_bytes(args.host_mac), network.ip_bytes(args.host_ip))
-    args.write.write_bytes(network.frames_file_bytes([frame for _, frame in corpus]))
+    corpus = CORPORA[args.corpus](addresses.mac_bytes(args.guest_mac), addresses.ip_bytes(args.guest_ip),
+                                  addresses.mac_bytes(args.host_mac), addresses.ip_bytes(args.host_ip))
+    args.write.write_bytes(frames_file_bytes([frame for _, frame in corpus]))
     if args.counts:
         args.counts.write_text(json.dumps(expected_counts(corpus), indent=1, sort_keys=True) + "\n")
     return 0

@@ -19,20 +19,21 @@ The results are written under the output directory (gradebook.py for the tables)
 """
 from __future__ import annotations
 
-import contextlib
-import re
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ContextManager
+from typing import Callable
 
-from . import gradebook, grade_build, network, results
+from . import backends, gradebook, grade_build, results
+from .backends import OpenHost
 from .errors import HostError
-from .runner import Host, Runner
+from .not_run import (build_error, build_error_with_log_file, environment_error, host_error, kernel_too_big,
+                      missing, refused_build, stopped_build)
+from .runner import Runner
 from .spec import Scenario, Stage
 from .submission import Submission
-from .verdict import Outcome, Verdict, build_error, environment_error, host_error
+from .verdict import Outcome
 
 MIB = 1024 * 1024
 # dom0 has 512 MiB and holds the kernels twice while Linux unpacks its initramfs (the archive,
@@ -44,8 +45,6 @@ MAX_BOOT_FAILURES = 2
 # Three scenarios of a row, each on a freshly booted host, ending in HOST-ERROR: the host is
 # broken, not one student's kernel; the rest is not run rather than rebooted for one by one.
 MAX_HOST_ERRORS_IN_A_ROW = 3
-
-OpenHost = Callable[[dict[str, Path], Path], ContextManager[Host]]
 
 
 @dataclass
@@ -63,39 +62,6 @@ class _Boot:
     student: str
     scenario: Scenario
     kernel: str
-
-
-def missing(scenario: Scenario, sub: Submission) -> Outcome:
-    where = sub.stages_root / scenario.stage
-    return Outcome(scenario.id, Verdict.MISSING,
-                   f"the submission has no {scenario.stage} (looked for {where})")
-
-
-def failed_build(scenario_id: str, log_name: str, log_tail: str, first: str | None) -> Outcome:
-    """A stage that did not build; the first of its scenarios carries the log's end, the
-    others point at it (one build, one log), and all of them name the whole log's file."""
-    if first is not None:
-        return Outcome(scenario_id, Verdict.BUILD_ERROR,
-                       f"the kernel did not build (as for {first}); the log is {log_name}")
-    return Outcome(scenario_id, Verdict.BUILD_ERROR, f"the kernel did not build; the log is {log_name}",
-                   log_tail.rstrip() or "(the build printed nothing)")
-
-
-def stopped_build(scenario_id: str, why: str, log_tail: str) -> Outcome:
-    return Outcome(scenario_id, Verdict.BUILD_ERROR, f"the build was stopped: {why}",
-                   log_tail.rstrip() or "(the build printed nothing)")
-
-
-class _ClassRunner(Runner):
-    """The runner, with the student's name in each domain's name: xl's messages (xl.txt) then
-    give a student's domain its number, the name Xen's serial log knows it by, which matters
-    most when one of them broke the host."""
-
-    student = ""
-
-    def domain_name(self, scenario: Scenario) -> str:
-        who = re.sub(r"[^a-z0-9-]", "-", self.student.lower())[:24]
-        return f"{who}-{super().domain_name(scenario)}"
 
 
 class Grader:
@@ -167,7 +133,7 @@ class Grader:
         for stage, scenarios in self.selection:
             if stage.name not in sub.present:
                 for sc in scenarios:
-                    self._record(sub.student, missing(sc, sub))
+                    self._record(sub.student, missing(sc, sub.stages_root / sc.stage))
                 self.log(f"{sub.student} {stage.name}: MISSING ({len(scenarios)} scenario(s))")
                 continue
             self.log(f"{sub.student} {stage.name}: building (at most {self.limits.build_s:g} s and "
@@ -183,11 +149,12 @@ class Grader:
                 if built.machine_cause:
                     outcome = environment_error(sc.id, built.machine_cause)
                 elif built.refused:
-                    outcome = Outcome(sc.id, Verdict.BUILD_ERROR, f"the stage was not built: {built.refused}")
+                    outcome = refused_build(sc.id, built.refused)
                 elif built.stopped:
                     outcome = stopped_build(sc.id, built.stopped, built.log_tail if sc.id == first else "")
                 else:
-                    outcome = failed_build(sc.id, log_name, built.log_tail, None if sc.id == first else first)
+                    outcome = build_error_with_log_file(sc.id, log_name, built.log_tail,
+                                                        None if sc.id == first else first)
                 self._record(sub.student, outcome)
             said = built.refused or built.stopped or (built.machine_cause.splitlines()[0] if built.machine_cause
                                                       else "the kernel did not build")
@@ -205,10 +172,7 @@ class Grader:
                 continue
             size = path.stat().st_size
             if size > self.limits.kernel_mb * MIB:
-                self._record(sub.student, Outcome(
-                    sc.id, Verdict.BUILD_ERROR,
-                    f"the kernel {path.name} is {size // MIB} MiB; at most {self.limits.kernel_mb} MiB "
-                    "is booted (every kernel is held in the test host's memory)"))
+                self._record(sub.student, kernel_too_big(sc.id, path.name, size // MIB, self.limits.kernel_mb))
                 continue
             self.kernels[name] = path
             self.todo.append(_Boot(sub.student, sc, name))
@@ -287,11 +251,8 @@ class Grader:
 
     def _payload(self, batch: list[_Boot]) -> dict[str, Path]:
         """The kernels of the batch, and the frame files its send_frames steps need."""
-        payload = {b.kernel: self.kernels[b.kernel] for b in batch}
-        corpora = {step.send_frames for b in batch for step in b.scenario.inputs if step.kind == "frames"}
-        if corpora:
-            payload |= network.write_frame_payloads(corpora, self.out / "test-host" / "frames")
-        return payload
+        return backends.payload({b.kernel: self.kernels[b.kernel] for b in batch}, [b.scenario for b in batch],
+                                self.out / "test-host" / "frames")
 
     def _boot_batch(self, lane: _Lane, batch: list[_Boot], payload: dict[str, Path]) -> None:
         pending = list(batch)
@@ -309,7 +270,7 @@ class Grader:
                              f"ready in {host.boot_seconds:.1f} s")
                     # One runner per host boot: it numbers the domains, and a name must not be
                     # reused within a boot (xenconsoled appends to the old log of that name).
-                    runner = _ClassRunner(host, self.out, self.log)
+                    runner = Runner(host, self.out, self.log)
                     while pending:
                         if not self._boot_one(lane, runner, pending.pop(0)):
                             break
@@ -338,7 +299,7 @@ class Grader:
             self._record(b.student, host_error(b.scenario.id, f"not run: {why}"))
         pending.clear()
 
-    def _boot_one(self, lane: _Lane, runner: _ClassRunner, b: _Boot) -> bool:
+    def _boot_one(self, lane: _Lane, runner: Runner, b: _Boot) -> bool:
         """Runs one scenario; False when the host failed and must be rebooted."""
         with self._count:
             self.done += 1
@@ -346,11 +307,10 @@ class Grader:
         sc = b.scenario
         tag = f"{lane.tag}[{done}/{len(self.todo)}] {b.student} {sc.id}"
         self.log(f"{tag}: booting ({sc.memory_mb} MB, timeout {sc.timeout_s:g} s)")
-        runner.results_dir = self.out / b.student
-        runner.student = b.student
         t0 = time.monotonic()
         try:
-            outcome = runner.run(sc, b.kernel)
+            # The student's name leads the domain's name: see Runner.domain_name.
+            outcome = runner.run(sc, b.kernel, results_dir=self.out / b.student, owner=b.student)
         except HostError as e:
             outcome = host_error(sc.id, str(e))
             outcome.elapsed_s = time.monotonic() - t0
@@ -362,23 +322,3 @@ class Grader:
         self._record(b.student, outcome)
         self.log(f"{tag}: {outcome.verdict.value} ({outcome.elapsed_s or 0:.1f} s)")
         return True
-
-
-def qemu_or_xl(backend: str, accel: str, image_cache: Path, log: Callable[[str], None]) -> OpenHost:
-    """The back end `run` uses, with the host's files in a directory of the grader's choosing."""
-    building = threading.Lock()  # lanes booting at once build (or check) the image one at a time
-
-    @contextlib.contextmanager
-    def open_host(payload: dict[str, Path], workdir: Path):
-        if backend == "xl":
-            from .testhost.xl_local import LocalXlHost
-            with LocalXlHost(workdir, payload, log) as host:
-                yield host
-        else:
-            from .testhost import image
-            from .testhost.qemu import QemuXenHost
-            with building:
-                img = image.build(image_cache, log)
-            with QemuXenHost(img, workdir, payload, accel, log) as host:
-                yield host
-    return open_host

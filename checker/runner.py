@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
-from . import network, results, vcpu_context, xen_log
-from .dom0_steps import Dom0Step, transcript
+from . import addresses, network, results, vcpu_context, xen_log
+from .dom0_steps import Dom0Step
 from .elfsyms import SymbolError, SymbolTable
 from .errors import HostError
 from .normalize import normalize
+from .run_result import RunResult
 from .spec import InputStep, Scenario
 from .testhost.link import AgentLink
 from .verdict import Outcome, judge
@@ -38,43 +38,6 @@ CTX_REPLY_S = 5.0
 
 # The kernel's own crash report ends with this line (panic.cpp, crash_domain).
 KERNEL_REPORT = b"*** stopping the domain"
-
-
-@dataclass
-class RunResult:
-    """What the test host observed while one scenario's kernel ran."""
-
-    console: bytes          # raw guest console bytes
-    # How the domain ended: "poweroff", "reboot", "crash", "suspend", "watchdog", "soft_reset",
-    # "destroyed", "timeout", "output-limit" or "xl-failed".
-    end: str
-    elapsed_s: float
-    first_byte_s: float | None = None
-    host_messages: list[str] = field(default_factory=list)  # lines the toolstack (xl) printed
-    # (seconds since `xl create`, console length so far) for every piece of console output
-    arrivals: list[tuple[float, int]] = field(default_factory=list)
-    dom0: list[Dom0Step] = field(default_factory=list)  # the dom0 steps taken, in order
-    # On a timeout: what xenctx printed about the paused guest ("" if it could not be read),
-    # the report's lines on where the guest was (or one line on why that is not known), and
-    # the function vCPU 0 was in.
-    vcpu_context: str = ""
-    where: list[str] = field(default_factory=list)
-    stopped_in: str = ""
-    # On a crash: what Xen's own log said about it (checker/xen_log.py), a phrase for the
-    # summary and the explained lines; empty when the back end has no such log or it was silent.
-    xen_phrase: str = ""
-    xen_said: list[str] = field(default_factory=list)
-
-    def transcript(self) -> bytes:
-        """The text compared with the expected transcript: the console, then the dom0 blocks."""
-        return transcript(self.console, self.dom0)
-
-    def seconds_until(self, text: bytes) -> float | None:
-        """When the console first contained `text` (seconds since `xl create`), if it ever did."""
-        where = self.console.find(text)
-        if where < 0:
-            return None
-        return next((t for t, length in self.arrivals if length >= where + len(text)), None)
 
 
 @runtime_checkable
@@ -113,22 +76,28 @@ class Runner:
         self._network_up = False
         self.net_seconds = 0.0  # how long the agent's NET took, once it ran
 
-    def domain_name(self, scenario: Scenario) -> str:
+    def domain_name(self, scenario: Scenario, owner: str = "") -> str:
+        """A fresh domain name for the scenario, starting with its owner's name when it has one
+        (`checker grade`'s student: xl's messages, xl.txt, then give a student's domain its
+        number, the name Xen's serial log knows it by, which matters most when one of them
+        broke the host)."""
         # Unique per host boot: xenconsoled appends to guest-<name>.log, so a reused name would
         # hand us the previous run's console.
         self._runs += 1
-        return re.sub(r"[^a-z0-9-]", "-", scenario.id.lower()) + f"-{self._runs}"
+        name = f"{_domain_word(scenario.id)}-{self._runs}"
+        return f"{_domain_word(owner)[:24]}-{name}" if owner else name
 
     def run_command(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None,
-                    vif: str | None = None) -> list[str]:
+                    vif: str | None = None, owner: str = "") -> list[str]:
         """The agent's RUN command that boots the scenario's kernel (under a fresh domain name).
 
         ramdisk: a file the host holds (a payload name, like kernel_name) to boot with; only
         the benchmark's Linux guest needs one.  vif: the xl vif spec of a scenario with
-        `vif = true`, when it is not the stage guest's (network.vif_spec()).
+        `vif = true`, when it is not the stage guest's (network.vif_spec()).  owner: see
+        domain_name().
         """
-        fields = ["RUN", self.domain_name(scenario), self.host.kernel_path(kernel_name), str(scenario.memory_mb),
-                  scenario.cmdline.encode().hex()]
+        fields = ["RUN", self.domain_name(scenario, owner), self.host.kernel_path(kernel_name),
+                  str(scenario.memory_mb), scenario.cmdline.encode().hex()]
         if ramdisk:
             fields.append("ramdisk=" + self.host.kernel_path(ramdisk))
         if scenario.vif:
@@ -149,7 +118,7 @@ class Runner:
             if msg.kind == "NET":
                 self._network_up = True
                 self.net_seconds = int(msg.fields[0]) / 1000 if msg.fields else 0.0
-                self.log(f"test host: dom0's bridge {network.BRIDGE} ({network.BRIDGE_IP}/{network.PREFIX_LEN}) "
+                self.log(f"test host: dom0's bridge {addresses.BRIDGE} ({addresses.BRIDGE_IP}/{addresses.PREFIX_LEN}) "
                          f"{'made' if msg.fields[1:] == ['made'] else 'ready'} in {self.net_seconds:.1f} s")
                 return
             if msg.kind == "ERR":
@@ -157,10 +126,11 @@ class Runner:
         raise HostError(f"dom0 did not set up guest networking within {NET_REPLY_S:.0f} s\n" + self.host.serial_tail())
 
     def execute(self, scenario: Scenario, kernel_name: str, ramdisk: str | None = None,
-                vif: str | None = None) -> RunResult:
-        """Boots the scenario's kernel once and returns what happened (ramdisk, vif: see run_command)."""
+                vif: str | None = None, owner: str = "") -> RunResult:
+        """Boots the scenario's kernel once and returns what happened (ramdisk, vif, owner: see
+        run_command)."""
         self.prepare(scenario)
-        return _Execution(self, scenario, self.run_command(scenario, kernel_name, ramdisk, vif),
+        return _Execution(self, scenario, self.run_command(scenario, kernel_name, ramdisk, vif, owner),
                           kernel_name).run()
 
     def symbols(self, kernel_name: str) -> tuple[SymbolTable | None, str]:
@@ -182,17 +152,23 @@ class Runner:
         except (OSError, SymbolError) as exc:
             return None, f"cannot read the symbols of {path}: {exc}"
 
-    def run(self, scenario: Scenario, kernel_name: str) -> Outcome:
-        """Runs a scenario, judges it and keeps its console and diff for the grader."""
-        results.clear(results.scenario_dir(self.results_dir, scenario))
-        result = self.execute(scenario, kernel_name)
+    def run(self, scenario: Scenario, kernel_name: str, results_dir: Path | None = None,
+            owner: str = "") -> Outcome:
+        """Runs a scenario, judges it and keeps its console and diff for the grader.
+
+        results_dir: where the scenario's directory goes, when not under the runner's own (each
+        student's directory in `checker grade`); owner: see domain_name().
+        """
+        results_dir = results_dir or self.results_dir
+        results.clear(results.scenario_dir(results_dir, scenario))
+        result = self.execute(scenario, kernel_name, owner=owner)
         expected = scenario.transcript.read_text() if scenario.transcript.exists() else None
         outcome = judge(scenario, expected, result)
-        self.keep(scenario, result, outcome)
+        self.keep(scenario, result, outcome, results_dir)
         return outcome
 
-    def keep(self, scenario: Scenario, result: RunResult, outcome: Outcome) -> Path:
-        out = results.scenario_dir(self.results_dir, scenario)
+    def keep(self, scenario: Scenario, result: RunResult, outcome: Outcome, results_dir: Path | None = None) -> Path:
+        out = results.scenario_dir(results_dir or self.results_dir, scenario)
         out.mkdir(parents=True, exist_ok=True)
         (out / "console.raw.txt").write_bytes(result.console)
         (out / "console.txt").write_text(outcome.console)
@@ -208,6 +184,11 @@ class Runner:
         results.write_result(out, outcome, end=result.end, elapsed_s=result.elapsed_s,
                              first_byte_s=result.first_byte_s, first_difference=outcome.first_difference)
         return out
+
+
+def _domain_word(text: str) -> str:
+    """`text` in the characters the checker gives a domain's name: a-z, 0-9 and '-'."""
+    return re.sub(r"[^a-z0-9-]", "-", text.lower())
 
 
 class _Execution:

@@ -338,10 +338,7 @@ def _dom0_command(where: _Where, value: Any) -> tuple[str, ...]:
 
 def _corpus(where: _Where, value: Any) -> str:
     name = _text(where, "send_frames", value, empty_ok=False)
-    try:
-        known = network.corpora()
-    except LookupError as exc:
-        raise where.error("send_frames", str(exc)) from None
+    known = network.corpora()
     if name not in known:
         raise where.error("send_frames", f"is {name!r}, which checker/frame_corpus.py does not make "
                                          f"(known: {', '.join(sorted(known))})")
@@ -446,51 +443,71 @@ def load_stage(directory: Path) -> Stage:
     data = _read_toml(file)
     top = _Where(file, "the top level")
     top.check_keys(data, _TOP_KEYS)
-
-    if "stage" not in data:
-        raise top.error("stage", "is missing: add a [stage] table with a title")
-    stage_where = _Where(file, "[stage]")
-    stage_table = _table(top, "stage", data["stage"])
-    stage_where.check_keys(stage_table, _STAGE_KEYS)
-    if "title" not in stage_table:
-        raise stage_where.error("title", "is missing: every stage needs a title")
-    title = _text(stage_where, "title", stage_table["title"], empty_ok=False)
-
-    run_where = _Where(file, "[run]")
-    run_table = _table(top, "run", data.get("run", {}))
-    run_where.check_keys(run_table, tuple(_RUN_CHECKS))
-    run = _run_settings(run_where, run_table)
-    stage_rules = _rules(file, "[[normalize]]", data.get("normalize", []), top)
-    stage_inputs = _inputs(file, "[[input]]", data.get("input", []), top)
-
-    name = directory.name
+    title = _title(file, top, data)
+    stage_wide = _stage_wide(file, top, data)
     if "scenario" not in data:
-        only = _scenario(name, directory, DEFAULT_SCENARIO, run, stage_inputs, stage_rules, run_where)
-        return Stage(name, int(match.group(1)), title, directory, (only,))
-
+        only = _scenario(directory.name, directory, DEFAULT_SCENARIO, stage_wide.run, stage_wide.inputs,
+                         stage_wide.rules, _Where(file, "[run]"))
+        return Stage(directory.name, int(match.group(1)), title, directory, (only,))
     tables = _list_of_tables(top, "scenario", data["scenario"])
     if not tables:
         raise top.error("scenario", "is an empty list: remove it or add [[scenario]] tables")
     scenarios: list[Scenario] = []
     for index, table in enumerate(tables, start=1):
-        where = _Where(file, f"[[scenario]] #{index}")
-        where.check_keys(table, _SCENARIO_KEYS)
-        if "name" not in table:
-            raise where.error("name", "is missing: every [[scenario]] needs a name")
-        scenario_name = _text(where, "name", table["name"], empty_ok=False)
-        if not SCENARIO_NAME_RE.match(scenario_name):
-            raise where.error("name", f"must use only a-z, 0-9 and '-', got {scenario_name!r}")
-        if any(s.name == scenario_name for s in scenarios):
-            raise where.error("name", f"scenario {scenario_name!r} is defined twice")
-        where = _Where(file, f"[[scenario]] {scenario_name!r}")
-        settings = {**run, **_run_settings(where, table)}
-        inputs = stage_inputs
-        if "input" in table:  # A scenario's own inputs replace the stage's.
-            inputs = _inputs(file, f"[[scenario.input]] of {scenario_name!r}", table["input"], where)
-        rules = stage_rules + _rules(file, f"[[scenario.normalize]] of {scenario_name!r}",
-                                     table.get("normalize", []), where)
-        scenarios.append(_scenario(name, directory, scenario_name, settings, inputs, rules, where))
-    return Stage(name, int(match.group(1)), title, directory, tuple(scenarios))
+        scenarios.append(_named_scenario(directory, index, table, stage_wide, scenarios))
+    return Stage(directory.name, int(match.group(1)), title, directory, tuple(scenarios))
+
+
+def _title(file: Path, top: _Where, data: dict[str, Any]) -> str:
+    """The [stage] table's title, the only key it has."""
+    if "stage" not in data:
+        raise top.error("stage", "is missing: add a [stage] table with a title")
+    where = _Where(file, "[stage]")
+    table = _table(top, "stage", data["stage"])
+    where.check_keys(table, _STAGE_KEYS)
+    if "title" not in table:
+        raise where.error("title", "is missing: every stage needs a title")
+    return _text(where, "title", table["title"], empty_ok=False)
+
+
+@dataclass(frozen=True)
+class _StageWide:
+    """What [run], [[input]] and [[normalize]] give every scenario of a stage."""
+
+    run: dict[str, Any]            # the [run] keys present, checked
+    inputs: tuple[InputStep, ...]
+    rules: tuple[Rule, ...]
+
+
+def _stage_wide(file: Path, top: _Where, data: dict[str, Any]) -> _StageWide:
+    run_where = _Where(file, "[run]")
+    run_table = _table(top, "run", data.get("run", {}))
+    run_where.check_keys(run_table, tuple(_RUN_CHECKS))
+    run = _run_settings(run_where, run_table)
+    rules = _rules(file, "[[normalize]]", data.get("normalize", []), top)
+    return _StageWide(run, _inputs(file, "[[input]]", data.get("input", []), top), rules)
+
+
+def _named_scenario(directory: Path, index: int, table: dict[str, Any], stage_wide: _StageWide,
+                    earlier: list[Scenario]) -> Scenario:
+    """The scenario of the index-th [[scenario]] table, after the `earlier` ones."""
+    file = directory / SPEC_FILE
+    where = _Where(file, f"[[scenario]] #{index}")
+    where.check_keys(table, _SCENARIO_KEYS)
+    if "name" not in table:
+        raise where.error("name", "is missing: every [[scenario]] needs a name")
+    name = _text(where, "name", table["name"], empty_ok=False)
+    if not SCENARIO_NAME_RE.match(name):
+        raise where.error("name", f"must use only a-z, 0-9 and '-', got {name!r}")
+    if any(s.name == name for s in earlier):
+        raise where.error("name", f"scenario {name!r} is defined twice")
+    where = _Where(file, f"[[scenario]] {name!r}")
+    settings = {**stage_wide.run, **_run_settings(where, table)}
+    inputs = stage_wide.inputs
+    if "input" in table:  # A scenario's own inputs replace the stage's.
+        inputs = _inputs(file, f"[[scenario.input]] of {name!r}", table["input"], where)
+    rules = stage_wide.rules + _rules(file, f"[[scenario.normalize]] of {name!r}", table.get("normalize", []), where)
+    return _scenario(directory.name, directory, name, settings, inputs, rules, where)
 
 
 def _load_or_keep_error(directory: Path, keep_broken: bool) -> Stage:

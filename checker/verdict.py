@@ -6,21 +6,18 @@ dom0_steps.py) equals the normalised transcript *and* the guest ended the way th
 itself.
 Each failure gets a verdict that points the student at the right kind of problem, a one-line
 summary, and details (a diff, the last console lines, the toolstack's words) to look at next.
+The outcomes of scenarios that never ran to their end (a kernel that did not build, a test host
+that failed) are made in not_run.py.
 """
 from __future__ import annotations
 
 import difflib
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .normalize import normalize
+from .run_result import RunResult
 from .spec import Scenario
-
-if TYPE_CHECKING:
-    # Only for annotations: the runner makes RunResults and imports this module to judge them,
-    # so a run-time import here would be circular.
-    from .runner import RunResult
 
 TAIL_LINES = 15
 QUOTE_LIMIT = 100   # the longest a line quoted in a summary may be, "..." included
@@ -51,7 +48,7 @@ class Outcome:
     diff: str = ""
     first_difference: int | None = None  # 1-based line number in the expected transcript
     console: str = ""       # normalised console
-    end: str = ""           # "shutdown", "crash", or another way the run ended (see runner.RunResult)
+    end: str = ""           # "shutdown", "crash", or another way the run ended (see run_result.RunResult)
     elapsed_s: float | None = None
     first_byte_s: float | None = None
 
@@ -166,121 +163,124 @@ def step_trouble(result: RunResult) -> str:
     return next((step.trouble for step in result.dom0 if step.trouble), "")
 
 
+@dataclass
+class _Run:
+    """One run as the judge reads it: the normalised console and the end in expect_end's words."""
+
+    scenario: Scenario
+    result: RunResult
+    console: str
+    end: str
+
+    def outcome(self, verdict: Verdict, summary: str, details: str = "", **more) -> Outcome:
+        return Outcome(self.scenario.id, verdict, summary, details, console=self.console, end=self.end,
+                       elapsed_s=self.result.elapsed_s, first_byte_s=self.result.first_byte_s, **more)
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """The console against the normalised transcript."""
+
+    console_lines: int
+    diff: str = ""                 # the unified diff; "" when they are equal line for line
+    line: int | None = None        # the first line that differs (1-based, in the transcript)
+    what_differs: str = ""         # a clause on that line, after the kernel's own report if any
+
+
+def _compare(scenario: Scenario, want: str, console: str) -> _Comparison:
+    want_lines, got_lines = want.splitlines(), console.splitlines()
+    diff = _diff(scenario, want_lines, got_lines) if want != console else ""
+    if not diff:
+        return _Comparison(len(got_lines))
+    line, difference = _first_difference(want_lines, got_lines)
+    report = _own_report(want_lines, got_lines)
+    return _Comparison(len(got_lines), diff, line, f"{report}; {difference}" if report else difference)
+
+
 def judge(scenario: Scenario, expected: str | None, result: RunResult) -> Outcome:
     """Compares one run with its transcript; `expected` is None when no transcript exists."""
-    console = normalize(result.transcript(), scenario.rules)
-    end = end_name(result.end)
-    trouble = step_trouble(result)
+    run = _Run(scenario, result, normalize(result.transcript(), scenario.rules), end_name(result.end))
+    cut_short = _cut_short(run)
+    if cut_short is not None:
+        return cut_short
+    if expected is None:
+        return run.outcome(Verdict.MISMATCH,
+                           f"no expected transcript ({scenario.transcript}); check the console below "
+                           f"by eye, then record it with `python3 -m checker record {scenario.id}`",
+                           run.console or "(the guest printed nothing)")
+    return _against_transcript(run, _compare(scenario, normalize(expected, scenario.rules), run.console))
 
-    def outcome(verdict: Verdict, summary: str, details: str = "", **more) -> Outcome:
-        return Outcome(scenario.id, verdict, summary, details, console=console, end=end,
-                       elapsed_s=result.elapsed_s, first_byte_s=result.first_byte_s, **more)
 
+def _cut_short(run: _Run) -> Outcome | None:
+    """The outcome of a run that the transcript cannot decide: stopped (its time was up, or it
+    printed too much), never started by xl, or with a step that dom0 refused; None otherwise."""
+    scenario, result, console = run.scenario, run.result, run.console
     if result.end == "timeout":
         # Where it was (runner.py asks xenctx before it destroys the domain) comes first: it is
         # the answer to "stuck where?"; the console after it shows how far the guest got.
         stuck = f"; it was in {result.stopped_in}" if result.stopped_in else ""
-        return outcome(Verdict.TIMEOUT,
-                       f"the guest neither shut down nor crashed within {scenario.timeout_s:g} s "
-                       f"(stuck in a loop, or waiting for something that never comes?){stuck}",
-                       _join("\n".join(result.where), _tail(console), trouble))
+        return run.outcome(Verdict.TIMEOUT,
+                           f"the guest neither shut down nor crashed within {scenario.timeout_s:g} s "
+                           f"(stuck in a loop, or waiting for something that never comes?){stuck}",
+                           _join("\n".join(result.where), _tail(console), step_trouble(result)))
     if result.end == "output-limit":
-        return outcome(Verdict.MISMATCH,
-                       f"the console exceeded {scenario.max_console_bytes} bytes, so the guest "
-                       "was stopped (printing in a loop?)",
-                       _join(_head(console), _tail(console)))
+        return run.outcome(Verdict.MISMATCH,
+                           f"the console exceeded {scenario.max_console_bytes} bytes, so the guest "
+                           "was stopped (printing in a loop?)",
+                           _join(_head(console), _tail(console)))
     if result.end == "xl-failed":
-        return outcome(Verdict.UNEXPECTED_CRASH,
-                       "Xen's toolstack could not create or run the domain; its messages below "
-                       "say why (a missing or wrong ELF note is a common cause)",
-                       _join(_host_said(result) or "(xl printed nothing)",
-                             _tail(console) if console else ""))
+        return run.outcome(Verdict.UNEXPECTED_CRASH,
+                           "Xen's toolstack could not create or run the domain; its messages below "
+                           "say why (a missing or wrong ELF note is a common cause)",
+                           _join(_host_said(result) or "(xl printed nothing)",
+                                 _tail(console) if console else ""))
     refused = next((step for step in result.dom0 if step.how == "refused"), None)
     if refused is not None:
         # ping missing from dom0, or a vif that is not there: the host's fault, not the kernel's.
-        return outcome(Verdict.HOST_ERROR, f"the test host failed, not your kernel: {refused.trouble}",
-                       _tail(console))
-    if expected is None:
-        return outcome(Verdict.MISMATCH,
-                       f"no expected transcript ({scenario.transcript}); check the console below "
-                       f"by eye, then record it with `python3 -m checker record {scenario.id}`",
-                       console or "(the guest printed nothing)")
+        return run.outcome(Verdict.HOST_ERROR, f"the test host failed, not your kernel: {refused.trouble}",
+                           _tail(console))
+    return None
 
-    want = normalize(expected, scenario.rules)
-    want_lines, got_lines = want.splitlines(), console.splitlines()
-    diff = _diff(scenario, want_lines, got_lines) if want != console else ""
-    line, difference = _first_difference(want_lines, got_lines) if diff else (None, "")
 
+def _against_transcript(run: _Run, compared: _Comparison) -> Outcome:
+    """The outcome of a run that ended by itself, decided by the transcript and expect_end."""
+    scenario, result, end = run.scenario, run.result, run.end
+    trouble = step_trouble(result)
+    diff = compared.diff
     if end == "crash" and scenario.expect_end == "shutdown":
-        summary = "the guest crashed, but this stage should shut down cleanly"
-        if result.xen_phrase:
-            # The kernel printed no report of its own; Xen's log says what happened.
-            summary += f"; Xen's log: {result.xen_phrase}"
-        elif diff:
-            report = _own_report(want_lines, got_lines)
-            summary += f"; {report}; {difference}" if report else f"; {difference}"
-        return outcome(Verdict.UNEXPECTED_CRASH, summary,
-                       _join("\n".join(result.xen_said), diff, _tail(console), _host_said(result)),
-                       diff=diff, first_difference=line)
+        return run.outcome(Verdict.UNEXPECTED_CRASH, _unexpected_crash_summary(result, compared),
+                           _join("\n".join(result.xen_said), diff, _tail(run.console), _host_said(result)),
+                           diff=diff, first_difference=compared.line)
     if trouble:
         # Said before the diff: the diff then only shows the stopped tool's header and output.
-        return outcome(Verdict.MISMATCH, trouble, _join(diff, _tail(console), _host_said(result)),
-                       diff=diff, first_difference=line)
+        return run.outcome(Verdict.MISMATCH, trouble, _join(diff, _tail(run.console), _host_said(result)),
+                           diff=diff, first_difference=compared.line)
     if diff:
         note = ""
         if end != scenario.expect_end:
             note = f"The guest also ended with {end}, expected {scenario.expect_end}."
-        report = _own_report(want_lines, got_lines)
-        summary = f"{report}; {difference}" if report else difference
+        summary = compared.what_differs
         if result.xen_phrase:
             # A stage that is meant to crash (01-03), killed by Xen before its own report: the
             # console stops early, and Xen's log says why.
             summary += f"; the guest crashed without a report of its own, Xen's log: {result.xen_phrase}"
-        return outcome(Verdict.MISMATCH, summary,
-                       _join("\n".join(result.xen_said), diff, note, _host_said(result)),
-                       diff=diff, first_difference=line)
+        return run.outcome(Verdict.MISMATCH, summary,
+                           _join("\n".join(result.xen_said), diff, note, _host_said(result)),
+                           diff=diff, first_difference=compared.line)
     if end != scenario.expect_end:
-        return outcome(Verdict.MISMATCH,
-                       f"console matched but the guest ended with {end}, "
-                       f"expected {scenario.expect_end}",
-                       _join(_tail(console), _host_said(result)))
-    return outcome(Verdict.PASS,
-                   f"console matched ({len(got_lines)} lines), ended with {end} as expected")
+        return run.outcome(Verdict.MISMATCH,
+                           f"console matched but the guest ended with {end}, "
+                           f"expected {scenario.expect_end}",
+                           _join(_tail(run.console), _host_said(result)))
+    return run.outcome(Verdict.PASS,
+                       f"console matched ({compared.console_lines} lines), ended with {end} as expected")
 
 
-def build_error(scenario_id: str, log_tail: str, shown_with: str | None = None) -> Outcome:
-    """The kernel did not build, so it was not run.
-
-    shown_with: another scenario of the same stage whose outcome already carries the build
-    log; a stage's scenarios share one build, and one log printed four times hides the rest.
-    """
-    if shown_with is not None:
-        return Outcome(scenario_id, Verdict.BUILD_ERROR,
-                       f"the kernel did not build; its build log is shown under {shown_with}")
-    return Outcome(scenario_id, Verdict.BUILD_ERROR,
-                   "the kernel did not build; the end of the build log is below",
-                   log_tail.rstrip() or "(the build printed nothing)")
-
-
-def environment_error(scenario_id: str, message: str) -> Outcome:
-    """The build could not run because of this machine (a full or read-only build directory).
-
-    A HOST-ERROR, like a broken test host: the student cannot fix it in their kernel.
-    """
-    first = message.strip().splitlines()[0] if message.strip() else "no details"
-    return Outcome(scenario_id, Verdict.HOST_ERROR,
-                   f"this machine could not build it, not your kernel: {first}", message.rstrip())
-
-
-def spec_error(scenario_id: str, message: str) -> Outcome:
-    """The stage's stage.toml, or a file it names, is wrong; nothing was built or booted."""
-    return Outcome(scenario_id, Verdict.SPEC_ERROR,
-                   "the stage's stage.toml is wrong, so it was not run; the problem is below",
-                   message.rstrip())
-
-
-def host_error(scenario_id: str, message: str) -> Outcome:
-    """The test host failed: say clearly that this is not the student's fault."""
-    first = message.strip().splitlines()[0] if message.strip() else "no details"
-    return Outcome(scenario_id, Verdict.HOST_ERROR,
-                   f"the test host failed, not your kernel: {first}", message.rstrip())
+def _unexpected_crash_summary(result: RunResult, compared: _Comparison) -> str:
+    summary = "the guest crashed, but this stage should shut down cleanly"
+    if result.xen_phrase:
+        # The kernel printed no report of its own; Xen's log says what happened.
+        return summary + f"; Xen's log: {result.xen_phrase}"
+    if compared.diff:
+        return summary + f"; {compared.what_differs}"
+    return summary

@@ -10,15 +10,15 @@ disagree with the corpus cannot pass review unnoticed.
 import re
 from pathlib import Path
 
-from checker import frame_corpus, network
+from checker import addresses, frame_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 TRANSCRIPT = REPO / "stages/08-ping/expected-bad-input.txt"
 
 
 def corpus():
-    return frame_corpus.malformed(network.mac_bytes(network.GUEST_MAC), network.ip_bytes(network.GUEST_IP),
-                                  network.mac_bytes(network.BRIDGE_MAC), network.ip_bytes(network.BRIDGE_IP))
+    return frame_corpus.malformed(addresses.mac_bytes(addresses.GUEST_MAC), addresses.ip_bytes(addresses.GUEST_IP),
+                                  addresses.mac_bytes(addresses.BRIDGE_MAC), addresses.ip_bytes(addresses.BRIDGE_IP))
 
 
 def test_the_guest_counted_every_sent_frame_under_its_declared_reason():

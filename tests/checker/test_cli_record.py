@@ -11,7 +11,7 @@ import pytest
 from checker import cli
 from checker.dom0_steps import Dom0Step
 from checker.errors import UsageError
-from checker.runner import RunResult
+from checker.run_result import RunResult
 
 STEPS: dict[str, list[Dom0Step]] = {}  # scenario id -> the dom0 steps its fake run took
 

@@ -1,16 +1,17 @@
 """`checker debug`'s pieces without QEMU: which gdb packets let the machine run, the relay
 between gdb's TCP connection and QEMU's unix socket, and the session's steps with the agent
 (created paused, unpaused at gdb's first continue, destroyed when gdb leaves)."""
+import io
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from checker import cli, debug
+from checker.errors import HostError
 from checker.testhost.link import Message
-from test_runner import FakeHost, FakeLink, con, scenario
+from test_runner import FakeLink, con
 
 
 @pytest.mark.parametrize("packet", [b"$c#63", b"$vCont;c#a8", b"$vCont;s:1#23", b"+$s#73", b"$C05#a8"])
@@ -110,26 +111,76 @@ class LeavingLink(FakeLink):
         return super().recv(timeout)
 
 
+FIELDS = ["RUN", "03-tls-1", "/stages/03-tls-kernel.elf", "32", "", "paused"]
+
+
+def run_session(tmp_path, link, relay):
+    """debug.session with what it logged and what it copied of the console."""
+    said: list[str] = []
+    console = io.BytesIO()
+    status = debug.session(link, relay, FIELDS, "03-tls", tmp_path / "gdb-commands", said.append, console)
+    return status, "\n".join(said), console.getvalue()
+
+
 @pytest.mark.parametrize("ends", [False, True])
-def test_the_session_unpauses_at_gdbs_continue_and_cleans_up_when_gdb_leaves(tmp_path, capsys, ends):
+def test_the_session_unpauses_at_gdbs_continue_and_cleans_up_when_gdb_leaves(tmp_path, ends):
     holder = []
     link = LeavingLink(holder, ends)
     relay = ScriptedRelay()
     holder.append(relay)
-    fields = ["RUN", "03-tls-1", "/stages/03-tls-kernel.elf", "32", "", "paused"]
-    assert cli._debug_session(FakeHost(link), relay, fields, scenario(tmp_path), tmp_path / "gdb-commands") == 0
+    status, said, console = run_session(tmp_path, link, relay)
+    assert status == 0
     sent = [w[0] for w in link.sent]
-    assert link.sent[0] == tuple(fields)
+    assert link.sent[0] == tuple(FIELDS)
     assert link.sent[1] == ("SH", b"xl unpause 03-tls-1".hex())
     # A guest that is still there when gdb leaves is destroyed; one that ended is not.
     assert sent == (["RUN", "SH"] if ends else ["RUN", "SH", "KILL"])
-    out = capsys.readouterr().out
-    assert f"gdb -q -x {tmp_path / 'gdb-commands'}" in out
-    assert "hello from the guest" in out
+    assert "03-tls is created and paused as domain 03-tls-1" in said
+    assert f"gdb -q -x {tmp_path / 'gdb-commands'}" in said
+    assert console == b"hello from the guest\n"
     if ends:
-        assert "the guest ended (crash); quit gdb to end the session" in out
+        assert "the guest ended (crash); quit gdb to end the session" in said
+        assert "gdb left; the guest had ended (crash), and the test host is shut down" in said
     else:
-        assert "gdb left; the domain was destroyed, and the test host is shut down" in out
+        assert "gdb left; the domain was destroyed, and the test host is shut down" in said
+
+
+def test_a_failed_unpause_is_said_and_the_guest_stays_paused(tmp_path):
+    holder = []
+    link = LeavingLink(holder, False)
+    link.on_run.insert(0, Message("SHRC", ["1"]))
+    relay = ScriptedRelay()
+    holder.append(relay)
+    status, said, _ = run_session(tmp_path, link, relay)
+    assert status == 0
+    assert "debug: xl unpause failed; the guest stays paused" in said
+
+
+def test_gdb_not_yet_running_leaves_the_guest_paused(tmp_path):
+    relay = ScriptedRelay()
+    relay.running.clear()
+    relay.left.set()  # gdb came and went without a continue
+    link = FakeLink()
+    status, said, _ = run_session(tmp_path, link, relay)
+    assert status == 0
+    assert [w[0] for w in link.sent] == ["RUN", "KILL"]
+    assert "unpaused" not in said
+
+
+def test_a_relay_that_failed_is_said_and_fails_the_session(tmp_path):
+    relay = ScriptedRelay()
+    relay.problem = "the connection to QEMU's gdb server failed: refused"
+    relay.left.set()
+    status, said, _ = run_session(tmp_path, FakeLink(), relay)
+    assert status == 1
+    assert "debug: the connection to QEMU's gdb server failed: refused" in said
+
+
+def test_a_closed_agent_line_is_a_host_error(tmp_path):
+    link = FakeLink()
+    link.closed = True
+    with pytest.raises(HostError, match="closed the agent line during the debug session"):
+        run_session(tmp_path, link, ScriptedRelay())
 
 
 def test_debug_takes_one_stage_and_only_the_test_host(tmp_path, capsys):

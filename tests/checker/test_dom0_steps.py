@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from checker.dom0_steps import Dom0Step, transcript
-from checker.runner import RunResult
+from checker.run_result import RunResult
 from checker.spec import Rule, Scenario
 from checker.verdict import Verdict, judge, step_trouble
 

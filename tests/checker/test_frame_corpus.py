@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from checker import frame_corpus, network
+from checker import addresses, frame_corpus, network
+from checker.frame_file import frames_file_bytes
 from checker.frame_corpus import internet_checksum
 
 REPO = Path(__file__).resolve().parents[2]
 DROPS_GO = REPO / "stages/08-ping/go/netstack/drops.go"
 
-GUEST_MAC, GUEST_IP = network.mac_bytes(network.GUEST_MAC), network.ip_bytes(network.GUEST_IP)
-HOST_MAC, HOST_IP = network.mac_bytes(network.BRIDGE_MAC), network.ip_bytes(network.BRIDGE_IP)
+GUEST_MAC, GUEST_IP = addresses.mac_bytes(addresses.GUEST_MAC), addresses.ip_bytes(addresses.GUEST_IP)
+HOST_MAC, HOST_IP = addresses.mac_bytes(addresses.BRIDGE_MAC), addresses.ip_bytes(addresses.BRIDGE_IP)
 BROADCAST = b"\xff" * 6
 
 
@@ -189,7 +190,7 @@ def test_the_written_file_is_the_agents_format_and_the_counts_json(tmp_path, cor
     subprocess.run([sys.executable, str(REPO / "checker/frame_corpus.py"), "--write", str(frames_file),
                     "--counts", str(counts_file)], check=True, cwd=tmp_path)
     data = frames_file.read_bytes()
-    assert data == network.frames_file_bytes([frame for _, frame in corpus])
+    assert data == frames_file_bytes([frame for _, frame in corpus])
     assert split_frames(data) == [frame for _, frame in corpus]
     assert json.loads(counts_file.read_text()) == frame_corpus.expected_counts(corpus)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import bounded, cli, grade, grade_build, gradebook, submission
+from checker import backends, bounded, cli, grade, grade_build, gradebook, submission
 from checker.errors import SpecError, UsageError
 from checker.spec import discover, load_stage
 from checker.testhost.link import Message
@@ -177,7 +177,7 @@ def fake_builds(monkeypatch):
 
 
 def grade_cli(kit: Path, tmp_path: Path, dirs: list[Path], hosts: Hosts, monkeypatch, *more: str) -> int:
-    monkeypatch.setattr(cli, "qemu_or_xl", lambda backend, accel, cache, log: hosts)
+    monkeypatch.setattr(backends, "opener", lambda backend, accel, cache, log: hosts)
     return cli.main(["--repo", str(kit), "--build-dir", str(tmp_path / "build"), "grade",
                      *map(str, dirs), "--out", str(tmp_path / "out"), *more])
 

@@ -1,9 +1,11 @@
-"""checker/network.py: the fixed addresses, the vif spec and the agent's frame file format."""
+"""checker/network.py, addresses.py and frame_file.py: the fixed addresses, the vif spec and the
+agent's frame file format."""
 import struct
 
 import pytest
 
-from checker import network
+from checker import addresses, network
+from checker.frame_file import frames_file_bytes
 
 
 def test_the_guest_vif_spec_names_bridge_mac_and_ip():
@@ -12,18 +14,18 @@ def test_the_guest_vif_spec_names_bridge_mac_and_ip():
 
 
 def test_the_addresses_are_on_one_subnet_and_the_bridge_mac_is_locally_administered():
-    assert network.BRIDGE_IP.rsplit(".", 1)[0] == network.GUEST_IP.rsplit(".", 1)[0]
-    assert network.mac_bytes(network.BRIDGE_MAC)[0] & 0x02  # never a real NIC's address
+    assert addresses.BRIDGE_IP.rsplit(".", 1)[0] == addresses.GUEST_IP.rsplit(".", 1)[0]
+    assert addresses.mac_bytes(addresses.BRIDGE_MAC)[0] & 0x02  # never a real NIC's address
     assert network.NET_COMMAND == ("NET", "xenbr0", "02:00:0a:63:00:01", "10.99.0.1/24")
 
 
 def test_mac_and_ip_bytes():
-    assert network.mac_bytes("00:16:3e:63:00:02") == b"\x00\x16\x3e\x63\x00\x02"
-    assert network.ip_bytes("10.99.0.2") == b"\x0a\x63\x00\x02"
+    assert addresses.mac_bytes("00:16:3e:63:00:02") == b"\x00\x16\x3e\x63\x00\x02"
+    assert addresses.ip_bytes("10.99.0.2") == b"\x0a\x63\x00\x02"
 
 
 def test_the_frame_file_is_big_endian_lengths_then_frames():
-    data = network.frames_file_bytes([b"abc", b"", b"\xff" * 300])
+    data = frames_file_bytes([b"abc", b"", b"\xff" * 300])
     assert data[:5] == b"\x00\x03abc"
     assert data[5:7] == b"\x00\x00"
     assert struct.unpack(">H", data[7:9]) == (300,)
@@ -32,7 +34,7 @@ def test_the_frame_file_is_big_endian_lengths_then_frames():
 
 def test_a_frame_too_long_for_the_length_field_is_refused():
     with pytest.raises(ValueError, match="16-bit length"):
-        network.frames_file_bytes([b"x" * 0x10000])
+        frames_file_bytes([b"x" * 0x10000])
 
 
 def test_payloads_are_made_from_the_corpus_for_the_fixed_addresses(tmp_path, monkeypatch):
@@ -47,8 +49,8 @@ def test_payloads_are_made_from_the_corpus_for_the_fixed_addresses(tmp_path, mon
     assert list(files) == ["frames-tiny"]
     assert files["frames-tiny"].read_bytes() == b"\x00\x02\x01\x02\x00\x01\x03"
     assert files["frames-tiny"].suffix == ".frames"
-    assert seen == [(network.mac_bytes(network.GUEST_MAC), network.ip_bytes(network.GUEST_IP),
-                     network.mac_bytes(network.BRIDGE_MAC), network.ip_bytes(network.BRIDGE_IP))]
+    assert seen == [(addresses.mac_bytes(addresses.GUEST_MAC), addresses.ip_bytes(addresses.GUEST_IP),
+                     addresses.mac_bytes(addresses.BRIDGE_MAC), addresses.ip_bytes(addresses.BRIDGE_IP))]
 
 
 def test_tools_are_absolute_paths_known_by_name():

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from checker.errors import HostError
-from checker.runner import Host, Runner, RunResult
+from checker.run_result import RunResult
+from checker.runner import Host, Runner
 from checker.spec import InputStep, Rule, Scenario
 from checker.testhost.link import Message, parse_line
 from checker.verdict import Verdict
@@ -115,6 +116,19 @@ def test_domain_names_are_unique_per_run(tmp_path):
     runner.execute(sc, "k")
     runner.execute(sc, "k")
     assert [s[1] for s in link.sent if s[0] == "RUN"] == ["01-link-trap-demo-1", "01-link-trap-demo-2"]
+
+
+def test_a_run_for_an_owner_names_the_domain_after_them_and_keeps_its_files_where_asked(tmp_path):
+    (tmp_path / "expected.txt").write_text("hi\n")
+    link = FakeLink(on_run=[con(5, "hi\n"), Message("END", ["crash", "900"])])
+    runner = Runner(FakeHost(link), tmp_path / "own")
+    outcome = runner.run(scenario(tmp_path), "k", results_dir=tmp_path / "Bob Smith", owner="Bob Smith")
+    assert outcome.verdict is Verdict.PASS
+    assert [s[1] for s in link.sent if s[0] == "RUN"] == ["bob-smith-01-link-1"]
+    assert (tmp_path / "Bob Smith" / "01-link" / "boot" / "result.json").is_file()
+    assert not (tmp_path / "own").exists() and runner.results_dir == tmp_path / "own"
+    runner.execute(scenario(tmp_path), "k", owner="a-very-long-student-name-indeed")
+    assert link.sent[-1][1] == "a-very-long-student-name-01-link-2"  # the owner's first 24 characters
 
 
 def test_silence_until_the_timeout_destroys_the_domain(tmp_path):

@@ -118,12 +118,3 @@ def test_a_network_step_needs_the_vif(tmp_path):
 def test_vif_must_be_true_or_false(tmp_path):
     with pytest.raises(SpecError, match="key 'vif': must be true or false"):
         stage_with(tmp_path, "", head=HEAD.replace("vif = true", 'vif = "yes"'))
-
-
-def test_a_missing_frame_corpus_module_is_a_clear_spec_error(tmp_path, monkeypatch):
-    def missing():
-        raise LookupError("checker/frame_corpus.py cannot be imported (No module named 'x'); "
-                          "send_frames steps need it")
-    monkeypatch.setattr(network, "corpora", missing)
-    with pytest.raises(SpecError, match="key 'send_frames': checker/frame_corpus.py cannot be imported"):
-        stage_with(tmp_path, '[[input]]\nafter = "x"\nsend_frames = "malformed"\n')

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.runner import RunResult
+from checker.not_run import build_error, environment_error, host_error, spec_error
+from checker.run_result import RunResult
 from checker.spec import Rule, Scenario
-from checker.verdict import (QUOTE_CONTEXT, QUOTE_LIMIT, Verdict, build_error, end_name,
-                             environment_error, host_error, judge, spec_error)
+from checker.verdict import QUOTE_CONTEXT, QUOTE_LIMIT, Verdict, end_name, judge
 
 TRANSCRIPT = Path("/stages/01-link/expected-console.txt")
 EXPECTED = "Hello from C++\nGo says hi\nbye\n"
