@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Stage 09's figures: what one fault costs when it becomes a Go panic that recover catches, and
-what one preemption costs.
+"""Signals' figures: what one fault costs when it becomes a Go panic that recover catches
+(stage 09's milestone), and what one preemption costs (stage 10's).
 
-A benchmark, not a test: it asserts nothing and prints what it measured.  It boots stage 09 with
+A benchmark, not a test: it asserts nothing and prints what it measured.  It boots stage 10,
+which has both, with
 the command line `nilbench strace=none` --runs times in one test host: the Go program makes
 2000 nil dereferences, each recovered, and prints their total time by Go's own clock (the
 kernel's Xen-time clock).  One round trip is the page fault, the kernel's delivery of SIGSEGV,
@@ -12,7 +13,7 @@ the average time of a preemption, from the upcall's entry to the next thread run
 (preempt.cpp: the FPU state saved, the devices polled, the switch).
 
 Usage: tools/benchmark-signals.py [--runs 5] [--build-dir build]
-Stage 09 must be built (cmake --build build, or python3 -m checker run 09-signals).
+Stage 10 must be built (cmake --build build, or python3 -m checker run 10-preempt).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from checker.selection import select  # noqa: E402
 from checker.spec import discover  # noqa: E402
 from checker.testhost import image, qemu  # noqa: E402
 
-STAGE = "09-signals"
+STAGE = "10-preempt"
 LINE = re.compile(rb"nilbench: (\d+) recovered nil dereferences in ([0-9.]+) ms: ([0-9.]+) us each")
 COUNTERS = re.compile(rb"^scheduler: (\d+ time slices ended.*)$", re.M)
 PREEMPTION = re.compile(rb"^scheduler: a preemption took ([0-9.]+) us on average", re.M)

@@ -32,7 +32,6 @@ struct Thread {
     GuardedStack syscall_stack;  // each with an unmapped guard page below it (kernel_stack.hpp)
 
     int errno_value = 0;        // the C library's errno for this thread
-    bool detached = false;
 
     Thread* queue_next = nullptr;  // ThreadQueue link
     Thread* all_next = nullptr;    // list of every thread, for reports

@@ -34,7 +34,6 @@ struct Thread {
     uint64_t fs_base = 0;       // its thread pointer: loaded into FS whenever it runs
 
     int errno_value = 0;        // the C library's errno for this thread
-    bool detached = false;
 
     Thread* queue_next = nullptr;  // ThreadQueue link
     Thread* all_next = nullptr;    // list of every thread, for reports

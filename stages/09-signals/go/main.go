@@ -1,7 +1,6 @@
-// The Go side of stage 09: faults become Go panics (signals.go, mprotect.go), goroutines are
-// preempted (preempt.go), and the tests of stage 08:
-// the 2016 report's ping answered by a network stack in Go (net, ping.go and netstack/) and
-// the console tests of stage 07.
+// The Go side of stage 09: faults become Go panics (signals.go, mprotect.go), beside the
+// 2016 report's ping answered by a network stack in Go (net, ping.go and netstack/) and the
+// console tests.
 //
 // Built with `go build -buildmode=c-archive` (libgoapp.a + libgoapp.h declaring
 // `void Main(void)`).  The kernel passes the words of its command line that are not kernel
@@ -21,9 +20,6 @@
 //	nil      a nil dereference recovered by its caller, then one not recovered (signals.go)
 //	nilbench the time of one recovered nil dereference (tools/benchmark-signals.py)
 //	mprotect a write to memory made read-only, caught with SetPanicOnFault (mprotect.go)
-//	spin     a goroutine spinning in for {} while another ticks and runs the GC (preempt.go)
-//	cpu      goroutines with fixed CPU-bound work on one P take turns (preempt.go)
-//	interrupt wait for ^C with signal.Notify, then shut down cleanly (interrupt.go)
 package main
 
 import "C"
@@ -69,14 +65,8 @@ func Main() {
 		nilBench()
 	case "mprotect":
 		mprotectFaults()
-	case "spin":
-		spinAndTick()
-	case "cpu":
-		cpuBound()
-	case "interrupt":
-		interruptible()
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, spin, cpu, interrupt)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect)\n", test)
 	}
 	// [book:test-switch-end]
 }

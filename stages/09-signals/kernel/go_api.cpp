@@ -8,9 +8,7 @@
 #include "format.hpp"
 #include "hypercall.hpp"
 #include "memory/memory.hpp"
-#include "preempt.hpp"
 #include "scheduler.hpp"
-#include "signals/deliver.hpp"
 
 extern "C" {
 
@@ -26,10 +24,5 @@ long kernel_thread_count() { return kernel::sched::thread_count(); }
 
 // Frames with nothing in them: how much memory the guest has left.
 long kernel_free_frames() { return static_cast<long>(kernel::memory::free_frames()); }
-
-// Stage 09: how often the kernel switched a thread out in the middle of Go code, and how many
-// of Go's own preemption requests (SIGURG) it delivered, since boot (go/preempt.go).
-long kernel_preemptions() { return static_cast<long>(kernel::preempt::counters().preemptions); }
-long kernel_sigurg_delivered() { return static_cast<long>(kernel::signals::delivered_urg()); }
 
 }  // extern "C"

@@ -1,15 +1,15 @@
-// Stage 08-ping: a network card.  The xenstore client, the grant table and an event channel of
-// our own, the XenBus handshake with dom0's netback, the netfront rings, and /dev/vif0 -- a
-// character device that reads and writes whole Ethernet frames -- for an Ethernet/ARP/IPv4/
-// ICMP stack written in Go, which answers dom0's `ping`.
-// Book: chapter 08-ping (book/stages/08-ping.md).
+// Stage 09-signals: synchronous signals.  A fault in Go code that the Go runtime has a handler
+// for -- a nil dereference, a write to memory made read-only with mprotect -- is delivered to
+// that handler on a Linux signal frame, and rt_sigreturn resumes the context the handler
+// leaves, so Go turns the fault into a panic that recover catches.  Beneath it, the kernel
+// boots the Go runtime with its threads, memory, console and a network card (/dev/vif0) for
+// the Go network stack that answers dom0's `ping`.
+// Book: chapter 09-signals (book/stages/09-signals.md).
 #include "console.hpp"
 #include "hypercall.hpp"
 #include "memory/memory.hpp"
 #include "net/netfront.hpp"
-#include "fpu.hpp"
 #include "panic.hpp"
-#include "preempt.hpp"
 #include "rt0.hpp"
 #include "scheduler.hpp"
 #include "selftest.hpp"
@@ -46,7 +46,6 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
     kernel::traps::init();             // the trap table: a fault is diagnosed, the domain stopped
     kernel::memory::init(*si);         // frames, page tables, the address space behind mmap
     kernel::time::init_timer();        // clocks from Xen's time info, the single-shot timer
-    kernel::fpu::init();               // what a preempted thread's FPU state takes: XSAVE or FXSAVE
     kernel::sched::init();             // threads: the boot stack becomes thread 1 "main"
     kernel::syscalls::init_files();    // file descriptors 0, 1, 2: the console
     kernel::tty::init();               // console input: the ring's in[] half, the line discipline
@@ -56,14 +55,12 @@ extern "C" [[noreturn]] void kernel_main(const start_info* si) {
     kernel::net::export_environment(); // its MAC, MTU and address for Go: VIF0_MAC, VIF0_MTU, VIF0_IP
     kernel::syscalls::configure(cmdline);         // the system-call table and its log ("strace=")
     kernel::selftest::run_if_requested(cmdline);  // "selftest=...": a demonstration instead of Go
-    kernel::preempt::init();           // events unmasked: time slices end with an upcall
 
     kernel::rt0::run_init_array(cmdline);  // the Go runtime's initialiser, on a thread of its own
     printf("[rt0] the Go runtime's initialiser has run; calling Main()\n");
     Main();
     printf("Main() returned\n");
     kernel::net::print_stats();
-    kernel::preempt::print_stats();
     kernel::memory::print_stats("memory");
     kernel::poweroff_domain();
 }

@@ -20,9 +20,9 @@ extern "C" char _tdata_size[], _tbss_size[];  // absolute symbols: their address
 namespace kernel::rt0 {
 namespace {
 
-// No GODEBUG=asyncpreemptoff=1 from stage 09 on: Go's asynchronous preemption (SIGURG sent
-// with tgkill, runtime/preempt.go) works, because the kernel delivers signals to threads and
-// ends time slices with an upcall (preempt.cpp).
+// Asynchronous preemption needs SIGURG, sent with tgkill, delivered to a thread running Go
+// code; this kernel delivers only the signals of faults, and never switches a thread out in
+// the middle of Go code.  GODEBUG turns it off (runtime/preempt.go, debug.asyncpreemptoff).
 // (No harddecommit=1: go-patches/0007 makes the runtime commit and decommit heap memory with
 // mmap under this kernel whatever GODEBUG says, even before the runtime has read GODEBUG.)
 // GOTRACEBACK=single (Go's default, said out loud): a panic prints the panicking goroutine's
@@ -34,8 +34,8 @@ const char* g_argv[kMaxArgs] = {"goapp"};
 char g_arg_text[256];
 // The devices add their settings after these (add_environment).
 constexpr size_t kMaxEnv = 8;
-const char* g_envp[kMaxEnv] = {"GOTRACEBACK=single"};
-size_t g_envc = 1;
+const char* g_envp[kMaxEnv] = {"GODEBUG=asyncpreemptoff=1", "GOTRACEBACK=single"};
+size_t g_envc = 2;
 char g_env_text[256];
 size_t g_env_used = 0;
 

@@ -3,13 +3,9 @@
 
 #include "console.hpp"
 #include "format.hpp"
-#include "fpu.hpp"
 #include "heap.hpp"
 #include "hypercall.hpp"
 #include "panic.hpp"
-#include "preempt.hpp"
-#include "shared_info.hpp"
-#include "string.hpp"
 #include "thread_queue.hpp"
 #include "time/clock.hpp"
 #include "time/timer.hpp"
@@ -64,17 +60,6 @@ bool give_tls(Thread* t) {
     return true;
 }
 
-// A save area for the FPU state of the thread when it is preempted (fpu.hpp); false when out
-// of memory.
-bool give_fpu(Thread* t) {
-    size_t size = fpu::area_size();
-    t->fpu_block = alloc_or_null(size + 63);
-    if (!t->fpu_block) return false;
-    t->fpu_area = reinterpret_cast<void*>((reinterpret_cast<uint64_t>(t->fpu_block) + 63) & ~uint64_t{63});
-    memset(t->fpu_area, 0, size);
-    return true;
-}
-
 // FS is per vCPU, not per thread: the scheduler swaps it with every switch, so each thread
 // finds its own TLS (and Go its own g at %fs:-8).
 void load_fs(const Thread* t) {
@@ -109,7 +94,6 @@ void reap() {
     release_stack(&z->stack);
     release_stack(&z->syscall_stack);
     heap::kernel().free(z->tls_block);
-    heap::kernel().free(z->fpu_block);
     heap::kernel().free(z);
 }
 
@@ -157,15 +141,11 @@ void switch_to(Thread* next) {
     }
     // [book:switch-to]
     next->state = ThreadState::Running;
-    prev->upcall_mask = __atomic_load_n(&shinfo::vcpu0().evtchn_upcall_mask, __ATOMIC_SEQ_CST);
     current_thread = next;
     load_fs(next);  // HYPERVISOR_set_segment_base(SEGBASE_FS, next->fs_base)
     context_switch(&prev->saved_rsp, next->saved_rsp);
     // [book:switch-to-end]
     // Back on prev's stack: someone switched to us.
-    // The vCPU's event mask belongs to the running thread (thread.hpp): back in, its own again.
-    shinfo::set_event_mask(prev->upcall_mask);
-    preempt::switched_in();
     reap();
 }
 
@@ -185,11 +165,9 @@ void init() {
         panic("no memory for the main thread's system-call stack");
     g_main.syscall_stack_top = g_main.syscall_stack.top();
     if (!give_tls(&g_main)) panic("no memory for the main thread's TLS block");
-    if (!give_fpu(&g_main)) panic("no memory for the main thread's FPU save area");
     current_thread = &g_main;
     load_fs(&g_main);
-    console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch when they block or when "
-                    "their time slice ends in Go code\n");
+    console::printf("scheduler: thread 1 \"main\" runs on the boot stack; threads switch only when they block\n");
 }
 
 Thread* current() { return current_thread; }
@@ -200,15 +178,12 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
     bool have_stack = allocate_stack(stack_size, &stack);
     bool have_sys_stack = allocate_stack(kSyscallStackSize, &sys_stack);
     if (t) *t = Thread{};
-    if (!t || !have_stack || !have_sys_stack || !give_tls(t) || !give_fpu(t)) {  // a give_ that fails keeps nothing
-        if (t) heap::kernel().free(t->tls_block);
+    if (!t || !have_stack || !have_sys_stack || !give_tls(t)) {  // give_tls allocates nothing when it fails
         heap::kernel().free(t);
         release_stack(&stack);
         release_stack(&sys_stack);
         return nullptr;
     }
-    // It starts with the events of its creator: unmasked once preemption is on (preempt.cpp).
-    t->upcall_mask = __atomic_load_n(&shinfo::vcpu0().evtchn_upcall_mask, __ATOMIC_SEQ_CST);
     link_thread(t, name);
     t->entry = entry;
     t->arg = arg;
@@ -244,21 +219,6 @@ void yield() {
     switch_to(next);
 }
 
-bool preempt() {
-    Thread* self = current_thread;
-    self->state = ThreadState::Runnable;
-    g_run_queue.push_back(self);
-    Thread* next = pick_next();  // never idles: self is runnable
-    switch_to(next);
-    return next != self;
-}
-
-Thread* find(int id) {
-    for (Thread* t = g_all; t; t = t->all_next)
-        if (t->id == id && t->state != ThreadState::Dead) return t;
-    return nullptr;
-}
-
 void block(const char* reason) { block_until(reason, 0); }
 
 bool block_for_device(const char* reason, uint64_t deadline_ns) {
@@ -284,25 +244,6 @@ bool block_until(const char* reason, uint64_t deadline_ns) {
     self->wait_reason = nullptr;
     self->deadline = 0;
     return !self->timed_out;
-}
-
-Wake block_interruptible(const char* reason, uint64_t deadline_ns, bool device) {
-    Thread* self = current_thread;
-    self->interruptible = true;
-    self->interrupted = false;
-    bool woken = device ? block_for_device(reason, deadline_ns) : block_until(reason, deadline_ns);
-    self->interruptible = false;
-    if (self->interrupted) {
-        self->interrupted = false;
-        return Wake::Interrupted;
-    }
-    return woken ? Wake::Woken : Wake::TimedOut;
-}
-
-void interrupt(Thread* t) {
-    if (t->state != ThreadState::Blocked || !t->interruptible) return;
-    t->interrupted = true;
-    wake(t);
 }
 
 void sleep_until(uint64_t deadline_ns) {
@@ -355,9 +296,6 @@ extern "C" [[noreturn]] void thread_start() {
     using namespace kernel;
     sched::reap();  // the thread we came from may have exited
     Thread* self = current_thread;
-    shinfo::set_event_mask(self->upcall_mask);
-    preempt::switched_in();
-    preempt::on_return_to_go();  // its code runs Go's soon (runtime/cgo's threadentry): a time slice
     self->entry(self->arg);
     sched::exit_current();
 }

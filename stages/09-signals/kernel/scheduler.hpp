@@ -1,10 +1,8 @@
-// A scheduler for one vCPU, preemptive for Go code only (stage 09).
+// A cooperative scheduler for one vCPU.
 //
-// Threads switch when the running one blocks, sleeps, yields or exits -- and, from stage 09,
-// when its time slice ends while it runs Go code (preempt.cpp): never in the middle of the
-// kernel's own code, so no locks are needed inside the kernel and a switch only saves the
-// registers the C ABI says a callee keeps (arch/context_switch.S).  A thread preempted in Go
-// code had everything else saved by the upcall that stopped it (arch/upcall_entry.S, fpu.hpp).
+// Threads switch only when the running one blocks, sleeps, yields or exits -- never in the
+// middle of Go code -- so no locks are needed inside the kernel and a switch only saves the registers
+// the C ABI says a callee keeps (arch/context_switch.S).
 // Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
 
@@ -25,14 +23,6 @@ Thread* create(const char* name, void* (*entry)(void*), void* arg, size_t stack_
 
 // Lets every other runnable thread run once, then returns.
 void yield();
-
-// From the event upcall, for a thread stopped in Go code: it goes to the back of the run
-// queue, the devices and timers are polled, and the first runnable thread runs.  True if
-// another thread ran before this one came back.
-bool preempt();
-
-// The live thread with this id (gettid's number), or nullptr.
-Thread* find(int id);
 
 // Marks the current thread blocked (reason is shown in deadlock reports), runs others, and
 // returns once someone called wake() on it.  Panics with a report of every thread if no
@@ -58,17 +48,6 @@ bool block_until(const char* reason, uint64_t deadline_ns);
 
 // Sleeps until the deadline (nanosleep).
 void sleep_until(uint64_t deadline_ns);
-
-// [book:interruptible]
-// As block_until (or block_for_device), for a system call's wait that a signal may end, as
-// Linux's TASK_INTERRUPTIBLE sleeps: the call then returns -EINTR, and the signal is
-// delivered on its way out (arch/syscall_entry.S).  Go retries every call that says EINTR.
-enum class Wake { Woken, TimedOut, Interrupted };
-Wake block_interruptible(const char* reason, uint64_t deadline_ns, bool device);
-
-// Ends t's interruptible wait, if it is in one (a signal was sent to it).
-void interrupt(Thread* t);
-// [book:interruptible-end]
 
 // Makes a blocked thread runnable again (it runs when the current thread blocks or yields).
 void wake(Thread* t);

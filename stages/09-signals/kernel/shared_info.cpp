@@ -30,11 +30,4 @@ struct shared_info& get() { return *reinterpret_cast<struct shared_info*>(g_page
 
 vcpu_info& vcpu0() { return get().vcpu_info[0]; }
 
-void set_event_mask(uint8_t mask) {
-    vcpu_info& v = vcpu0();
-    __atomic_store_n(&v.evtchn_upcall_mask, mask, __ATOMIC_SEQ_CST);
-    if (mask == 0 && __atomic_load_n(&v.evtchn_upcall_pending, __ATOMIC_SEQ_CST))
-        hv::xen_version(XENVER_version, nullptr);
-}
-
 }  // namespace kernel::shinfo

@@ -13,9 +13,4 @@ void init(const start_info& si);
 struct shared_info& get();
 vcpu_info& vcpu0();
 
-// Sets vCPU 0's event mask (stage 09: per thread, and unmasked once preemption is on).
-// Unmasking takes at once the events that arrived while masked: any hypercall returns
-// through Xen's check for pending events (Mini-OS: force_evtchn_callback).
-void set_event_mask(uint8_t mask);
-
 }  // namespace kernel::shinfo

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kernel_stack.hpp"
+#include "signals/frame.hpp"
 
 namespace kernel {
 
@@ -34,30 +35,18 @@ struct Thread {
     uint64_t fs_base = 0;       // its thread pointer: loaded into FS whenever it runs
 
     int errno_value = 0;        // the C library's errno for this thread
-    bool detached = false;
 
     Thread* queue_next = nullptr;  // ThreadQueue link
     Thread* timer_next = nullptr;  // TimerQueue link, while sleeping with a deadline
     uint64_t deadline = 0;         // system time (ns) it sleeps until, 0: none
     bool timed_out = false;        // the last block_until ended at its deadline
 
-    // Signal state (syscalls/signals.cpp, signals/deliver.cpp): the blocked signals, the
-    // alternate stack, and the signals sent to the thread (tgkill) not delivered yet, one bit
-    // each (bit sig - 1, as in a sigset_t).
+    // Signal state (set by syscalls/signals.cpp, read by signals/deliver.cpp when a fault
+    // becomes a signal): the blocked signals, one bit each (bit sig - 1, as in a sigset_t),
+    // and the alternate stack the handler runs on.
     uint64_t signal_mask = 0;
     uint64_t altstack_sp = 0, altstack_size = 0;
-    int altstack_flags = 2;  // SS_DISABLE
-    uint64_t pending_signals = 0;
-    bool interruptible = false;  // blocked in a system call's wait that a signal ends (EINTR)
-    bool interrupted = false;    // ... and a signal ended it
-
-    // Preemption (preempt.cpp): the vCPU's event mask is the running thread's, so a switch
-    // saves it here and restores the next thread's; the FPU state of a thread switched out in
-    // the middle of Go code (fpu.hpp; 64-byte aligned); how often that happened.
-    uint8_t upcall_mask = 1;
-    void* fpu_area = nullptr;
-    void* fpu_block = nullptr;  // the heap block fpu_area lies in
-    uint64_t preemptions = 0;
+    int altstack_flags = signals::kSsDisable;
     Thread* all_next = nullptr;    // list of every thread, for reports
 };
 

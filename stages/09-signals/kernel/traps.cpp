@@ -9,6 +9,7 @@
 #include "scheduler.hpp"
 #include "shared_info.hpp"
 #include "signals/deliver.hpp"
+#include "signals/numbers.hpp"
 
 extern "C" {
 extern char boot_stack_guard[];  // arch/boot.S: the page below the boot stack
@@ -90,12 +91,12 @@ int signal_for(const kernel::traps::TrapFrame* f, int* code, uint64_t* addr) {
                     // for memory that is mapped but not for this access, MAPERR where none is
             *addr = kernel::shinfo::vcpu0().arch.cr2;
             bool mapped = kernel::memory::ready() && kernel::memory::address_space().is_program_memory(*addr);
-            *code = (f->error_code & 1) || mapped ? SEGV_ACCERR : SEGV_MAPERR;
-            return SIGSEGV;
+            *code = (f->error_code & 1) || mapped ? kSegvAccerr : kSegvMaperr;
+            return kSigsegv;
         }
-        case 13: *code = SI_KERNEL; return SIGSEGV;  // #GP: a non-canonical address, say
-        case 0: *code = FPE_INTDIV, *addr = f->rip; return SIGFPE;
-        case 6: *code = ILL_ILLOPN, *addr = f->rip; return SIGILL;
+        case 13: *code = kSiKernel; return kSigsegv;  // #GP: a non-canonical address, say
+        case 0: *code = kFpeIntdiv, *addr = f->rip; return kSigfpe;
+        case 6: *code = kIllIllopn, *addr = f->rip; return kSigill;
         default: return 0;
     }
 }

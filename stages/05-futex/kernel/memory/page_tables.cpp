@@ -1,6 +1,7 @@
 // Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "page_tables.hpp"
 
+#include "../address.hpp"
 #include "../hypercall.hpp"
 #include "../m2p.hpp"
 #include "../panic.hpp"
@@ -15,7 +16,6 @@ namespace {
 // what they mean.
 constexpr uint64_t kPresent = 1, kWritable = 2, kUser = 4, kAccessed = 0x20, kDirty = 0x40;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000;
-constexpr uint64_t kPage = 4096;
 
 unsigned index_at(uint64_t va, int level) { return static_cast<unsigned>((va >> (12 + 9 * (level - 1))) & 511); }
 
@@ -29,7 +29,7 @@ uint64_t* table_of(uint64_t entry) {
 
 uint64_t XenPageTables::machine_address_of(const void* p) const {
     auto va = reinterpret_cast<uint64_t>(p);
-    return (uint64_t{mfn_list_[va / kPage]} << 12) | (va % kPage);
+    return (uint64_t{mfn_list_[va / kPageSize]} << 12) | (va % kPageSize);
 }
 
 uint64_t XenPageTables::direct_entry(uint64_t pfn) const {
@@ -39,11 +39,11 @@ uint64_t XenPageTables::direct_entry(uint64_t pfn) const {
 bool XenPageTables::new_table(uint64_t* mfn_out) {
     Pfn pfn{0};
     if (!frames_->allocate(&pfn)) return false;
-    if (pfn.value * kPage >= direct_end_) panic("page-table frame pfn 0x%lx is not in the direct map yet", pfn.value);
-    memset(pfn_to_virt(pfn).as<void>(), 0, kPage);
+    if (pfn.value * kPageSize >= direct_end_) panic("page-table frame pfn 0x%lx is not in the direct map yet", pfn.value);
+    memset(pfn_to_virt(pfn).as<void>(), 0, kPageSize);
     uint64_t mfn = mfn_list_[pfn.value];
     // Read-only in the direct map before Xen will accept it as a page table.
-    if (long rc = hv::update_va_mapping(pfn.value * kPage, (mfn << 12) | kPresent | kUser | kAccessed, UVMF_INVLPG))
+    if (long rc = hv::update_va_mapping(pfn.value * kPageSize, (mfn << 12) | kPresent | kUser | kAccessed, UVMF_INVLPG))
         panic("cannot make pfn 0x%lx read-only for use as a page table: %ld", pfn.value, rc);
     ++table_frames_;
     *mfn_out = mfn;
@@ -84,28 +84,28 @@ void XenPageTables::init(const start_info& si, FrameAllocator& frames) {
     // least 512 KiB of padding, ending on a 4 MiB boundary).  Find where it ends.
     // From the bootstrap page tables on: the image below them has guard pages unmapped on
     // purpose (page 0, the page below the boot stack; traps::guard_pages).
-    uint64_t va = si.pt_base & ~(kPage - 1);
-    while (va / kPage < nr_pages_ && is_mapped(va)) va += kPage;
+    uint64_t va = si.pt_base & ~(kPageSize - 1);
+    while (va / kPageSize < nr_pages_ && is_mapped(va)) va += kPageSize;
     bootstrap_end_ = va;
     direct_end_ = va;
 
     // Map the rest, 512 frames (one leaf table) at a time.  Table frames come from the lowest
     // free frames, which are always already mapped: each table maps 512 more.
     mmu_update_t batch[512];
-    while (direct_end_ / kPage < nr_pages_) {
+    while (direct_end_ / kPageSize < nr_pages_) {
         uint64_t* l1 = leaf_table(direct_end_, true);
         if (!l1) panic("no free frame for the direct map's page tables");
         unsigned n = 0;
         uint64_t start = direct_end_;
-        for (unsigned i = index_at(start, 1); i < 512 && direct_end_ / kPage < nr_pages_; ++i) {
-            uint64_t pfn = direct_end_ / kPage;
+        for (unsigned i = index_at(start, 1); i < 512 && direct_end_ / kPageSize < nr_pages_; ++i) {
+            uint64_t pfn = direct_end_ / kPageSize;
             batch[n++] = mmu_update_t{machine_address_of(&l1[i]) | MMU_NORMAL_PT_UPDATE,
                                       direct_entry(pfn)};
-            direct_end_ += kPage;
+            direct_end_ += kPageSize;
         }
         unsigned done = 0;
         if (long rc = hv::mmu_update(batch, n, &done); rc != 0)
-            panic("mmu_update: cannot map pfns 0x%lx.. into the direct map: %ld (%u of %u done)", start / kPage, rc,
+            panic("mmu_update: cannot map pfns 0x%lx.. into the direct map: %ld (%u of %u done)", start / kPageSize, rc,
                   done, n);
     }
 }
@@ -115,7 +115,7 @@ bool XenPageTables::map_zeroed(uint64_t va, bool writable) {
     if (!l1) return false;
     Pfn pfn{0};
     if (!frames_->allocate(&pfn)) return false;
-    memset(pfn_to_virt(pfn).as<void>(), 0, kPage);
+    memset(pfn_to_virt(pfn).as<void>(), 0, kPageSize);
     uint64_t pte = (uint64_t{mfn_list_[pfn.value]} << 12) | kPresent | kUser | kAccessed | (writable ? kWritable | kDirty : 0);
     if (long rc = hv::update_va_mapping(va, pte, UVMF_INVLPG); rc != 0)
         panic("update_va_mapping(vaddr 0x%lx -> pfn 0x%lx) failed: %ld", va, pfn.value, rc);
@@ -135,7 +135,7 @@ bool XenPageTables::unmap(uint64_t va) {
 }
 
 void XenPageTables::check_direct_page(uint64_t va) const {
-    if (va % kPage != 0 || va >= direct_end_) panic("guard page 0x%lx is not a page of the direct map", va);
+    if (va % kPageSize != 0 || va >= direct_end_) panic("guard page 0x%lx is not a page of the direct map", va);
 }
 
 void XenPageTables::hide_direct(uint64_t va) {
@@ -147,7 +147,7 @@ void XenPageTables::hide_direct(uint64_t va) {
 void XenPageTables::show_direct(uint64_t va) {
     check_direct_page(va);
     // The same entry init() gave every frame of the direct map: va is pfn * 4096.
-    if (long rc = hv::update_va_mapping(va, direct_entry(va / kPage), UVMF_INVLPG); rc != 0)
+    if (long rc = hv::update_va_mapping(va, direct_entry(va / kPageSize), UVMF_INVLPG); rc != 0)
         panic("cannot map guard page 0x%lx again (update_va_mapping returned %ld)", va, rc);
 }
 

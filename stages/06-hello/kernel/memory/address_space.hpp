@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../address.hpp"
 #include "vma.hpp"
 
 namespace kernel::memory {
@@ -93,7 +94,7 @@ private:
     static void on_removed(void* self, const Vma& piece);
     void set_note(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     uint64_t choose_address(uint64_t hint, uint64_t length, uint32_t flags, long* error);
-    uint64_t promised_pages() const { return areas_.charged_bytes() / 4096 - charged_resident_; }
+    uint64_t promised_pages() const { return areas_.charged_bytes() / kPageSize - charged_resident_; }
     long populate(uint64_t addr, uint64_t length, bool write);
     // Maps a zeroed frame at the page va of area a, keeping the counts.  The promise is kept
     // here, for every caller: a MAP_NORESERVE page takes only a frame nobody was promised.

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 
+#include "../address.hpp"
 #include "../format.hpp"
 #include "../syscalls/errno.hpp"
 
@@ -11,8 +12,7 @@ namespace {
 
 using namespace kernel::syscalls;
 
-constexpr uint64_t kPage = 4096;
-constexpr uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+constexpr uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 
 struct Bytes {  // "64 MiB", "12 KiB", "100 bytes" for notes
     char text[24];
@@ -41,7 +41,7 @@ void AddressSpace::set_note(const char* fmt, ...) {
 void AddressSpace::on_removed(void* context, const Vma& piece) {
     auto* self = static_cast<AddressSpace*>(context);
     if (!piece.committed()) return;  // a reservation never has frames
-    for (uint64_t va = piece.start; va < piece.end; va += kPage)
+    for (uint64_t va = piece.start; va < piece.end; va += kPageSize)
         if (self->pages_.unmap(va)) {
             --self->resident_;
             if (piece.charged()) --self->charged_resident_;
@@ -65,13 +65,13 @@ uint64_t AddressSpace::unpromised_frames() const {
 }
 
 bool AddressSpace::reserve_kernel(uint64_t start, uint64_t end) {
-    return areas_.insert(Vma{start & ~(kPage - 1), page_up(end), PROT_READ | PROT_WRITE | PROT_EXEC, VmaKind::Kernel});
+    return areas_.insert(Vma{start & ~(kPageSize - 1), page_up(end), PROT_READ | PROT_WRITE | PROT_EXEC, VmaKind::Kernel});
 }
 
 uint64_t AddressSpace::choose_address(uint64_t hint, uint64_t length, uint32_t flags, long* error) {
     bool in_range = hint >= limits_.floor && hint < limits_.ceiling && limits_.ceiling - hint >= length;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-        if (hint % kPage != 0 || !in_range) {
+        if (hint % kPageSize != 0 || !in_range) {
             *error = -kEINVAL;
             set_note("a fixed mapping must be page aligned and inside [0x%lx, 0x%lx)", limits_.floor, limits_.ceiling);
             return 0;
@@ -85,7 +85,7 @@ uint64_t AddressSpace::choose_address(uint64_t hint, uint64_t length, uint32_t f
     }
     // A hint is only a wish (Linux: used if the range is free); Go's heap hints are
     // 0xc000000000, 0x1c000000000, ... and it checks that it got exactly what it asked for.
-    hint &= ~(kPage - 1);
+    hint &= ~(kPageSize - 1);
     if (hint != 0 && in_range && areas_.is_free(hint, hint + length)) return hint;
     uint64_t top = limits_.placement_top;
     uint64_t where = areas_.find_gap_top_down(length, limits_.floor, top);
@@ -129,12 +129,12 @@ long AddressSpace::mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t 
             uint64_t e = a.end < where + length ? a.end : where + length;
             replaced += e - s;
         }
-        uint64_t promised = (areas_.charged_bytes() - replaced + length) / kPage - charged_resident_;
+        uint64_t promised = (areas_.charged_bytes() - replaced + length) / kPageSize - charged_resident_;
         uint64_t free = pages_.free_frames();
         if (promised + limits_.reserve_frames > free) {
             set_note("out of memory: asked for %s; %lu frames (%lu KiB) free, %lu already promised to committed memory "
                      "and %lu kept for page tables",
-                     Bytes(length).text, free, free * 4, promised - length / kPage, limits_.reserve_frames);
+                     Bytes(length).text, free, free * 4, promised - length / kPageSize, limits_.reserve_frames);
             return -kENOMEM;
         }
     }
@@ -164,7 +164,7 @@ long AddressSpace::mmap(uint64_t addr, uint64_t length, uint32_t prot, uint32_t 
 
 long AddressSpace::munmap(uint64_t addr, uint64_t length) {
     note_[0] = '\0';
-    if (addr % kPage != 0 || length == 0) return -kEINVAL;
+    if (addr % kPageSize != 0 || length == 0) return -kEINVAL;
     length = page_up(length);
     for (size_t i = 0; i < areas_.count(); ++i) {
         const Vma& a = areas_.at(i);
@@ -181,7 +181,7 @@ long AddressSpace::munmap(uint64_t addr, uint64_t length) {
 
 long AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
     note_[0] = '\0';
-    if (addr % kPage != 0) return -kEINVAL;
+    if (addr % kPageSize != 0) return -kEINVAL;
     length = page_up(length);
     switch (advice) {
         case MADV_DONTNEED:
@@ -189,7 +189,7 @@ long AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
             // The pages stay committed; their frames go back and the next touch gets a zeroed
             // page, exactly what Linux promises for private anonymous memory after DONTNEED.
             uint64_t freed = 0;
-            for (uint64_t va = addr; va < addr + length; va += kPage) {
+            for (uint64_t va = addr; va < addr + length; va += kPageSize) {
                 const Vma* a = areas_.find(va);
                 if (!a || a->kind != VmaKind::Anonymous || !a->committed()) continue;
                 if (pages_.unmap(va)) {
@@ -222,7 +222,7 @@ long AddressSpace::populate(uint64_t addr, uint64_t length, bool write) {
         set_note("the range leaves the address space");
         return -kENOMEM;
     }
-    for (uint64_t va = addr; va < addr + length; va += kPage) {
+    for (uint64_t va = addr; va < addr + length; va += kPageSize) {
         const Vma* a = areas_.find(va);
         if (!a || a->kind != VmaKind::Anonymous) {
             set_note("no mapping contains 0x%lx", va);
@@ -234,7 +234,7 @@ long AddressSpace::populate(uint64_t addr, uint64_t length, bool write) {
         }
     }
     uint64_t backed = 0;
-    for (uint64_t va = addr; va < addr + length; va += kPage) {
+    for (uint64_t va = addr; va < addr + length; va += kPageSize) {
         if (pages_.is_mapped(va)) continue;
         switch (back_page(*areas_.find(va), va)) {
             case Backing::Done: break;
@@ -262,7 +262,7 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
     if (a->kind == VmaKind::Kernel) {
         // Page 0 lies in the kernel's area too, but a fault there is a NULL pointer (the trap
         // report's "why" says so), not a stray access into the kernel: say the one thing.
-        set_note(addr < kPage ? "the address is in page 0, which is never mapped (the NULL guard)"
+        set_note(addr < kPageSize ? "the address is in page 0, which is never mapped (the NULL guard)"
                               : "the address is in the kernel's own area");
         return false;
     }
@@ -278,7 +278,7 @@ bool AddressSpace::handle_fault(uint64_t addr, bool write, bool page_present) {
         set_note("write to an area mapped without PROT_WRITE");
         return false;
     }
-    switch (back_page(*a, addr & ~(kPage - 1))) {
+    switch (back_page(*a, addr & ~(kPageSize - 1))) {
         case Backing::Done: break;
         case Backing::AllPromised:
             set_note("out of memory: no frame for a page of a MAP_NORESERVE mapping; the %lu free frames are promised "

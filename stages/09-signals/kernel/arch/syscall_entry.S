@@ -13,17 +13,6 @@
  * Book: chapter 02-rt0 (book/stages/02-rt0.md).
  */
 .set HYPERVISOR_IRET, 23            /* __HYPERVISOR_iret in xen/include/public/xen.h */
-#include "trap_frame.inc"
-
-/* The argument registers, from the struct Args block at the stack pointer. */
-.macro restore_arguments
-    movq 8(%rsp), %rdi
-    movq 16(%rsp), %rsi
-    movq 24(%rsp), %rdx
-    movq 32(%rsp), %r10
-    movq 40(%rsp), %r8
-    movq 48(%rsp), %r9
-.endm
 
 .text
 .globl unigornel_syscall
@@ -44,58 +33,18 @@ unigornel_syscall:
     pushq %rax
     movq %rsp, %rdi                     /* 8 pushes = 64 bytes: still 16-byte aligned */
     call syscall_dispatch               /* long syscall_dispatch(const Args*) */
-    /* A signal for this thread (stage 09), sent while it was in here or the reason the call
-     * ends with EINTR, is delivered on the way out, as Linux does on its return to user mode. */
-    subq $16, %rsp                      /* the result, and the stack kept 16-byte aligned */
-    movq %rax, (%rsp)
-    call signal_waiting                 /* int signal_waiting(void) */
-    testl %eax, %eax
-    movq (%rsp), %rax
-    leaq 16(%rsp), %rsp                 /* lea: the flags of the test survive */
-    jnz deliver_on_exit
     /* Restore the argument registers the handler was free to clobber under the C ABI. */
-    restore_arguments
+    movq 8(%rsp), %rdi
+    movq 16(%rsp), %rsi
+    movq 24(%rsp), %rdx
+    movq 32(%rsp), %r10
+    movq 40(%rsp), %r8
+    movq 48(%rsp), %r9
     movq 56(%rsp), %rsp                 /* back on the caller's stack: the return address */
     ret
 
 /*
- * The way out with a signal to deliver: the caller's context as a TrapFrame (traps.hpp) on
- * this stack, as if the call's return had trapped -- rip its return address, rsp above it,
- * rax the result, the argument registers as they came in, rcx and r11 what SYSCALL leaves
- * there (rip and rflags), and every callee-saved register as the handler left it, which is
- * the caller's -- then deliver_on_syscall_exit points the frame at the signal's handler and
- * HYPERVISOR_iret enters it.  Its rt_sigreturn resumes the caller at the return address.
- */
-/* FLAT_RING3_CS64 and _SS64 (xen-x86_64.h), the selectors a 64-bit PV kernel runs with, but
- * with the CS's RPL cleared as in the frames Xen bounces to the guest kernel: HYPERVISOR_iret
- * takes RPL 3 for a return to the guest's user mode (xen/arch/x86/pv/iret.c). */
-.set KERNEL_MODE_CS, 0xe030
-.set KERNEL_MODE_SS, 0xe02b
-.set SYSCALL_EXIT, 0x102            /* the TrapFrame's vector: not a trap (no trapno, no error code) */
-deliver_on_exit:
-    restore_arguments
-    movq 56(%rsp), %r11                 /* the caller's stack pointer, at its return address */
-    pushq $KERNEL_MODE_SS
-    leaq 8(%r11), %rcx
-    pushq %rcx                          /* rsp once returned */
-    pushfq
-    orq $0x200, (%rsp)                  /* IF: HYPERVISOR_iret unmasks events, as they were */
-    pushq $KERNEL_MODE_CS
-    pushq (%r11)                        /* rip: the return address */
-    pushq $0                            /* no error code */
-    pushq $SYSCALL_EXIT
-    movq 16(%rsp), %rcx                 /* SYSCALL's rcx: the rip */
-    movq 32(%rsp), %r11                 /* SYSCALL's r11: the rflags */
-    push_trap_registers
-    movq %rsp, %rdi                     /* TrapFrame* */
-    movq %rsp, %rbx                     /* already saved in the frame */
-    andq $-16, %rsp
-    call deliver_on_syscall_exit
-    movq %rbx, %rsp
-    pop_trap_registers_and_iret
-
-/*
- * rt_sigreturn (stage 09).  Entered from Go's sa_restorer (runtime·sigreturn), which the
+ * rt_sigreturn.  Entered from Go's sa_restorer (runtime·sigreturn), which the
  * handler's RET reached with rsp at the signal frame's ucontext; its CALL of the trampoline
  * (a tail jump to us) left one return address below it.  signal_return (signals/deliver.cpp)
  * restores the mask and the FPU state and hands back the sigcontext, which the handler may

@@ -9,7 +9,7 @@
  * struct TrapFrame in traps.hpp.
  * Book: chapter 01-link (book/stages/01-link.md).
  */
-#include "trap_frame.inc"
+.set HYPERVISOR_IRET, 23            /* __HYPERVISOR_iret in xen/include/public/xen.h */
 
 .macro trap_no_error vector:req, name:req
 .globl \name
@@ -52,7 +52,21 @@ trap_with_error 17, trap_alignment_check
 trap_no_error   19, trap_simd_coprocessor_error
 
 trap_common:
-    push_trap_registers
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
     movq %rsp, %rdi             /* TrapFrame* */
     movq %rsp, %rbx             /* callee-saved: the frame, for the way back */
     /*
@@ -71,7 +85,29 @@ trap_common:
 2:  andq $-16, %rsp             /* the C++ ABI wants a 16-byte aligned stack at the call */
     call trap_handler           /* returns only when the trap was dealt with (a demand page) */
     movq %rbx, %rsp
-    pop_trap_registers_and_iret
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp              /* vector and error code */
+    /*
+     * Back through Xen: HYPERVISOR_iret takes the frame Xen built (rip, cs, rflags, rsp, ss)
+     * below a flags word; its hypercall-page stub pushes rcx, r11 and rax itself
+     * (xen-x86_64.h, struct iret_context).  Flags 0: not returning from a system call.
+     */
+    pushq $0
+    jmp hypercall_page + HYPERVISOR_IRET * 32
 
 .section .bss.trap_stack, "aw", @nobits
 .p2align 12

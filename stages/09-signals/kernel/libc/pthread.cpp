@@ -12,7 +12,6 @@
 #include "../ksyms.hpp"
 #include "../scheduler.hpp"
 #include "../syscalls/errno.hpp"
-#include "../syscalls/table.hpp"
 
 namespace {
 
@@ -63,11 +62,8 @@ int pthread_create(uint64_t* thread, const void* attr, void* (*entry)(void*), vo
                                 stack_size / 1024);
         return static_cast<int>(kernel::syscalls::kEAGAIN);
     }
-    // With the system-call log only (stage 09): Go starts threads at moments that depend on
-    // when time slices end.
-    if (kernel::syscalls::logging_calls())
-        kernel::console::printf("[libc] pthread_create: thread %d \"%s\", %lu KiB stack\n", t->id, t->name,
-                                stack_size / 1024);
+    kernel::console::printf("[libc] pthread_create: thread %d \"%s\", %lu KiB stack\n", t->id, t->name,
+                            stack_size / 1024);
     *thread = static_cast<uint64_t>(t->id);
     return 0;
 }

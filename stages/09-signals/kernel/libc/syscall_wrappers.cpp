@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 #include "../syscalls/errno.hpp"
-#include "../syscalls/sigaction.hpp"
+#include "../signals/action.hpp"
+#include "../signals/frame.hpp"
 #include "../syscalls/table.hpp"
 
 extern "C" int* __errno_location();
@@ -15,7 +16,8 @@ extern "C" int* __errno_location();
 namespace {
 
 using kernel::syscalls::invoke;
-using kernel::syscalls::KernelSigaction;  // what the system call takes (syscalls/sigaction.hpp)
+using kernel::signals::KernelSigaction;  // what the system call takes (signals/action.hpp)
+using kernel::signals::kSaRestorer;
 
 // Linux's convention for a libc wrapper: -1 and errno on failure.
 long to_libc(long result) {
@@ -34,7 +36,6 @@ struct LibcSigaction {
     uint64_t restorer;
 };
 static_assert(sizeof(LibcSigaction) == 152);
-constexpr uint64_t kSaRestorer = 0x04000000;  // SA_RESTORER, arch/x86/include/uapi/asm/signal.h
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../address.hpp"
 #include "vma.hpp"
 
 namespace kernel::memory {
@@ -106,7 +107,7 @@ private:
     static void on_removed(void* self, const Vma& piece);
     void set_note(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     uint64_t choose_address(uint64_t hint, uint64_t length, uint32_t flags, long* error);
-    uint64_t promised_pages() const { return areas_.charged_bytes() / 4096 - charged_resident_; }
+    uint64_t promised_pages() const { return areas_.charged_bytes() / kPageSize - charged_resident_; }
     long populate(uint64_t addr, uint64_t length, bool write);
     // mprotect's check of the promise: the pages of reservations in [addr, end) that prot
     // would commit, or -errno (with the note set) when the range is not all program memory.

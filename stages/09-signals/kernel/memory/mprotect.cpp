@@ -12,6 +12,7 @@
 //     promise (address_space.hpp) holds: ENOMEM when it cannot cover the new pages (Linux's
 //     accounting of a private writable mapping under vm.overcommit_memory=2).
 // Book: chapter 09-signals (book/stages/09-signals.md).
+#include "../address.hpp"
 #include "../syscalls/errno.hpp"
 #include "address_space.hpp"
 
@@ -19,8 +20,6 @@ namespace kernel::memory {
 namespace {
 
 using namespace kernel::syscalls;
-
-constexpr uint64_t kPage = 4096;
 
 }  // namespace
 
@@ -37,7 +36,7 @@ long AddressSpace::pages_to_charge(uint64_t addr, uint64_t end, uint32_t prot) {
             return -kEACCES;
         }
         uint64_t piece_end = a->end < end ? a->end : end;
-        if (!a->committed() && prot != PROT_NONE && !a->noreserve) pages += (piece_end - cursor) / kPage;
+        if (!a->committed() && prot != PROT_NONE && !a->noreserve) pages += (piece_end - cursor) / kPageSize;
         cursor = piece_end;
     }
     return static_cast<long>(pages);
@@ -45,7 +44,7 @@ long AddressSpace::pages_to_charge(uint64_t addr, uint64_t end, uint32_t prot) {
 
 long AddressSpace::mprotect(uint64_t addr, uint64_t length, uint32_t prot) {
     note_[0] = '\0';
-    if (addr % kPage != 0) {
+    if (addr % kPageSize != 0) {
         set_note("the address must be page aligned");
         return -kEINVAL;
     }
@@ -58,7 +57,7 @@ long AddressSpace::mprotect(uint64_t addr, uint64_t length, uint32_t prot) {
         set_note("the range leaves the address space");
         return -kENOMEM;
     }
-    uint64_t end = (addr + length + kPage - 1) & ~(kPage - 1);
+    uint64_t end = (addr + length + kPageSize - 1) & ~(kPageSize - 1);
     long charge = pages_to_charge(addr, end, prot);
     if (charge < 0) return charge;
     if (charge > 0) {
@@ -86,7 +85,7 @@ long AddressSpace::mprotect(uint64_t addr, uint64_t length, uint32_t prot) {
         piece.prot = prot;
         piece.parked = had_frames && prot == PROT_NONE;
         if (had_frames)
-            for (uint64_t va = piece.start; va < piece.end; va += kPage)
+            for (uint64_t va = piece.start; va < piece.end; va += kPageSize)
                 if (pages_.protect(va, prot)) ++changed;
         // Without on_removed: the frames stay with the pages, only the area's rights change.
         areas_.remove(piece.start, piece.end);

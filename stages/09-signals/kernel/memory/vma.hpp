@@ -7,7 +7,7 @@
 // on demand paging to avoid large overheads").  A committed area is *charged* -- counted
 // against the memory the kernel promises (address_space.hpp) -- unless it was mapped with
 // MAP_NORESERVE, Linux's "do not reserve; a write may fault when memory is short".  mprotect
-// (stage 09) changes an area's protection without changing what it holds: PROT_NONE over
+// changes an area's protection without changing what it holds: PROT_NONE over
 // committed memory parks it (below), access over a reservation commits it.
 // Book: chapter 04-mmap (book/stages/04-mmap.md).
 #pragma once

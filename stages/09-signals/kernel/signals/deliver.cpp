@@ -4,50 +4,38 @@
 #include "../panic.hpp"
 #include "../scheduler.hpp"
 #include "../string.hpp"
-#include "../syscalls/sigaction.hpp"
-#include "pending.hpp"
+#include "action.hpp"
+#include "sigset.hpp"
 
 namespace kernel::signals {
 namespace {
 
 constexpr uint64_t kRedZone = 128;                  // the System V ABI's, below an interrupted rsp
 constexpr uint64_t RFLAGS_TF = 0x100, RFLAGS_DF = 0x400;
-uint64_t g_delivered = 0;        // faults
-uint64_t g_async_delivered = 0;  // sent with tgkill
-uint64_t g_urg_delivered = 0;    // of those, SIGURG: Go's preemption requests
-
-}  // namespace
-
-uint64_t delivered() { return g_delivered; }
-uint64_t delivered_async() { return g_async_delivered; }
-uint64_t delivered_urg() { return g_urg_delivered; }
-
-namespace {
 
 // Builds the frame of signal sig (siginfo `info`) for thread t, interrupted as *f, on its
-// signal stack, and points *f at the handler, so that the return from the trap or upcall
-// enters it.  The checks (a handler, SA_SIGINFO and SA_RESTORER, not blocked) are the caller's.
-void enter_handler(Thread* t, traps::TrapFrame* f, const syscalls::KernelSigaction& act, int sig, const SigInfo& info,
+// signal stack, and points *f at the handler, so that the return from the trap enters it.
+// The checks (a handler, SA_SIGINFO and SA_RESTORER, not blocked) are the caller's.
+void enter_handler(Thread* t, traps::TrapFrame* f, const KernelSigaction& act, int sig, const SigInfo& info,
                    uint64_t cr2) {
     // The alternate stack (sigaltstack; Go sets its gsignal stack on every thread) unless the
     // thread is already on it, as Linux does (get_sigframe).
     uint64_t alt_end = t->altstack_sp + t->altstack_size;
     bool on_alt = t->altstack_size != 0 && f->rsp > t->altstack_sp && f->rsp <= alt_end;
-    bool use_alt = (act.flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) && t->altstack_size != 0 && !on_alt;
+    bool use_alt = (act.flags & kSaOnstack) && !(t->altstack_flags & kSsDisable) && t->altstack_size != 0 && !on_alt;
     Layout where = layout(use_alt ? alt_end : f->rsp - kRedZone);
     auto* frame = reinterpret_cast<RtSigframe*>(where.frame);
 
     memset(frame, 0, sizeof *frame);
     frame->pretcode = act.restorer;
-    frame->uc.stack = StackT{t->altstack_sp, t->altstack_flags | (on_alt ? SS_ONSTACK : 0), 0, t->altstack_size};
+    frame->uc.stack = StackT{t->altstack_sp, t->altstack_flags | (on_alt ? kSsOnstack : 0), 0, t->altstack_size};
     SigContext& sc = frame->uc.mcontext;
     sc.r8 = f->r8, sc.r9 = f->r9, sc.r10 = f->r10, sc.r11 = f->r11, sc.r12 = f->r12, sc.r13 = f->r13;
     sc.r14 = f->r14, sc.r15 = f->r15, sc.rdi = f->rdi, sc.rsi = f->rsi, sc.rbp = f->rbp, sc.rbx = f->rbx;
     sc.rdx = f->rdx, sc.rax = f->rax, sc.rcx = f->rcx, sc.rsp = f->rsp, sc.rip = f->rip;
     sc.eflags = f->rflags;
     sc.cs = static_cast<uint16_t>(f->cs), sc.ss = static_cast<uint16_t>(f->ss);
-    bool trap = f->vector < 32;  // not an upcall (preempt.hpp: kUpcallGo)
-    sc.err = trap ? f->error_code : 0, sc.trapno = trap ? f->vector : 0, sc.cr2 = cr2;
+    sc.err = f->error_code, sc.trapno = f->vector, sc.cr2 = cr2;
     sc.oldmask = t->signal_mask;
     sc.fpstate = where.fpstate;
     // Kernel-private, in the words Linux reserves: Xen's full CS and SS slots (the saved
@@ -59,7 +47,7 @@ void enter_handler(Thread* t, traps::TrapFrame* f, const syscalls::KernelSigacti
     asm volatile("fxsave64 (%0)" : : "r"(where.fpstate) : "memory");
     frame->info = info;
 
-    t->signal_mask = mask_in_handler(t->signal_mask, act.mask, sig, (act.flags & SA_NODEFER) != 0);
+    t->signal_mask = mask_in_handler(t->signal_mask, act.mask, sig, (act.flags & kSaNodefer) != 0);
 
     // [book:enter-handler]
     // Enter the handler as a call: handler(sig, &info, &uc), returning to sa_restorer.
@@ -73,8 +61,8 @@ void enter_handler(Thread* t, traps::TrapFrame* f, const syscalls::KernelSigacti
     // [book:enter-handler-end]
 }
 
-bool can_run_handler(const syscalls::KernelSigaction& act) {
-    return act.handler > 1 && (act.flags & SA_SIGINFO) && (act.flags & SA_RESTORER);
+bool can_run_handler(const KernelSigaction& act) {
+    return act.handler != kSigDefault && act.handler != kSigIgnore && (act.flags & kSaSiginfo) && (act.flags & kSaRestorer);
 }
 
 }  // namespace
@@ -86,8 +74,8 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
         *why = "no thread is running yet";
         return false;
     }
-    const syscalls::KernelSigaction& act = syscalls::action_of(sig);
-    if (act.handler <= 1) {  // SIG_DFL 0, SIG_IGN 1: a fault with either kills (Linux: force_sig)
+    const KernelSigaction& act = action_of(sig);
+    if (act.handler == kSigDefault || act.handler == kSigIgnore) {  // a fault with either kills (Linux: force_sig)
         *why = "the program has no handler for it";
         return false;
     }
@@ -106,41 +94,11 @@ bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const 
     SigInfo info{};
     info.signo = sig, info.code = code, info.addr = addr;
     enter_handler(t, f, act, sig, info, addr);
-    ++g_delivered;
     return true;
     // lab 09-signals end
 }
 
-int deliver_pending(traps::TrapFrame* f) {
-    // lab 09-signals begin: signals::deliver_pending
-    Thread* t = sched::current();
-    int sig = next_signal(t->pending_signals, t->signal_mask);
-    if (sig == 0) return 0;
-    t->pending_signals &= ~sigbit(sig);
-    const syscalls::KernelSigaction& act = syscalls::action_of(sig);
-    // send_signal (syscalls/signals.cpp) already carried out a default action that kills and
-    // dropped ignored signals; a handler removed since the signal was sent drops it now.
-    if (!can_run_handler(act)) return 0;
-    // siginfo of a signal sent with tgkill: SI_TKILL, and the sender's pid and uid in the
-    // words where a fault has its address (include/uapi/asm-generic/siginfo.h, _kill).
-    SigInfo info{};
-    info.signo = sig, info.code = SI_TKILL, info.addr = uint64_t{1};  // si_pid 1, si_uid 0
-    enter_handler(t, f, act, sig, info, 0);
-    ++g_async_delivered;
-    if (sig == SIGURG) ++g_urg_delivered;
-    return sig;
-    // lab 09-signals end
-}
-
 }  // namespace kernel::signals
-
-extern "C" int signal_waiting() {
-    using namespace kernel;
-    Thread* t = sched::current();
-    return t != nullptr && signals::next_signal(t->pending_signals, t->signal_mask) != 0;
-}
-
-extern "C" void deliver_on_syscall_exit(kernel::traps::TrapFrame* f) { kernel::signals::deliver_pending(f); }
 
 extern "C" const kernel::signals::SigContext* signal_return(uint64_t ucontext) {
     using namespace kernel;

@@ -1,6 +1,5 @@
-// Signals: a fault in Go code that Go has a handler for runs that handler, as Linux would
-// deliver it (frame.hpp), and so does a signal sent with tgkill, when the upcall that ends a
-// time slice finds it pending; rt_sigreturn resumes the context the handler left.
+// Synchronous signals: a fault in Go code that Go has a handler for runs that handler, as
+// Linux would deliver it (frame.hpp); rt_sigreturn resumes the context the handler left.
 // Book: chapter 09-signals (book/stages/09-signals.md).
 #pragma once
 
@@ -17,24 +16,7 @@ namespace kernel::signals {
 // report the fault itself: no handler, the signal blocked, or the fault in the kernel's code.
 bool deliver_fault(traps::TrapFrame* f, int sig, int code, uint64_t addr, const char** why);
 
-// An asynchronous signal: if the running thread, interrupted as *f in Go code (the event
-// upcall, preempt.cpp), has a signal pending that it does not block, builds its frame as for
-// a fault, with SI_TKILL for si_code.  Returns the signal, 0 if none was delivered.
-int deliver_pending(traps::TrapFrame* f);
-
-// How many faults became signals since boot (the memory line at poweroff prints it), how
-// many signals sent with tgkill were delivered, and how many of those were SIGURG.
-uint64_t delivered();
-uint64_t delivered_async();
-uint64_t delivered_urg();
-
 }  // namespace kernel::signals
-
-// From arch/syscall_entry.S on the way out of a system call: whether the thread has a signal
-// to take now, and the delivery itself, with the caller's registers laid out as a TrapFrame
-// whose rip is the call's return address.
-extern "C" int signal_waiting();
-extern "C" void deliver_on_syscall_exit(kernel::traps::TrapFrame* f);
 
 // rt_sigreturn, from arch/syscall_entry.S with the ucontext the restorer's CALL sits under:
 // restores the signal mask and the FPU state, and returns the register context to resume.

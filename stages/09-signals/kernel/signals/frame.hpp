@@ -67,12 +67,14 @@ static_assert(offsetof(UContext, mcontext) == 40 && offsetof(UContext, sigmask) 
 static_assert(sizeof(SigInfo) == 128 && offsetof(SigInfo, addr) == 16);
 static_assert(offsetof(RtSigframe, uc) == 8 && offsetof(RtSigframe, info) == 8 + sizeof(UContext));
 
-inline constexpr int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11, SIGURG = 23;
-inline constexpr int SEGV_MAPERR = 1, SEGV_ACCERR = 2, ILL_ILLOPN = 2, FPE_INTDIV = 1, SI_KERNEL = 0x80,
-                     SI_TKILL = -6;
-inline constexpr uint64_t SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTORER = 0x04000000,
-                          SA_NODEFER = 0x40000000, SA_RESETHAND = 0x80000000;
-inline constexpr int SS_ONSTACK = 1, SS_DISABLE = 2;
+// si_code values (include/uapi/asm-generic/siginfo.h) and sa_flags (arch/x86/include/uapi/
+// asm/signal.h) that delivery uses.
+// SEGV_MAPERR, SEGV_ACCERR, ILL_ILLOPN, FPE_INTDIV, SI_KERNEL; SA_SIGINFO, SA_ONSTACK,
+// SA_RESTORER, SA_NODEFER; SS_ONSTACK, SS_DISABLE (numbers.hpp says why not those names).
+inline constexpr int kSegvMaperr = 1, kSegvAccerr = 2, kIllIllopn = 2, kFpeIntdiv = 1, kSiKernel = 0x80;
+inline constexpr uint64_t kSaSiginfo = 4, kSaOnstack = 0x08000000, kSaRestorer = 0x04000000,
+                          kSaNodefer = 0x40000000;
+inline constexpr int kSsOnstack = 1, kSsDisable = 2;
 
 // Where the frame goes and what it holds, computed without touching memory (host-testable):
 // stack_top is where the frame may grow down from (the alternate stack's top, or the

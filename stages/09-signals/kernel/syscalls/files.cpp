@@ -49,16 +49,15 @@ bool watches_device(fd::EpollSet* set) {
     return false;
 }
 
-// Waits for io_changed(), the deadline (0: none) or a signal.  `device`: what is awaited may
-// come from outside (console input), so waiting forever is no deadlock.
-sched::Wake wait_for_io(const char* reason, uint64_t deadline, bool device = false) {
+// Waits for io_changed() or the deadline (0: none).  False on timeout.  `device`: what is
+// awaited may come from outside (console input), so waiting forever is no deadlock.
+bool wait_for_io(const char* reason, uint64_t deadline, bool device = false) {
     Thread* self = sched::current();
     g_io_waiters.push_back(self);
-    sched::Wake how = sched::block_interruptible(reason, deadline, device);
-    if (how != sched::Wake::Woken) g_io_waiters.remove(self);
-    return how;
+    bool woken = device ? sched::block_for_device(reason, deadline) : sched::block_until(reason, deadline);
+    if (!woken) g_io_waiters.remove(self);
+    return woken;
 }
-constexpr sched::Wake kInterrupted = sched::Wake::Interrupted;
 
 fd::EpollSet::Readiness readiness(void*, int number) {
     FdEntry* e = fds().get(number);
@@ -110,7 +109,7 @@ long sys_write(const Args& c) {
             for (;;) {
                 long r = net::transmit(data, n);
                 if (r != -kEAGAIN || (e->flags & fd::O_NONBLOCK)) return r;
-                if (wait_for_io("a tx slot on /dev/vif0", 0, true) == kInterrupted) return -kEINTR;
+                wait_for_io("a tx slot on /dev/vif0", 0, true);
                 e = fds().get(static_cast<int>(c.a[0]));
                 if (!e || e->kind != FdKind::NetDevice) return -kEBADF;
             }
@@ -138,7 +137,7 @@ long sys_read(const Args& c) {
         for (;;) {
             long r = tty::read(reinterpret_cast<char*>(c.a[1]), c.a[2]);
             if (r != -kEAGAIN || (e->flags & fd::O_NONBLOCK)) return r;
-            if (wait_for_io("console input", 0, true) == kInterrupted) return -kEINTR;
+            wait_for_io("console input", 0, true);
             e = fds().get(static_cast<int>(c.a[0]));
             if (!e || e->kind != FdKind::Console) return -kEBADF;
         }
@@ -149,7 +148,7 @@ long sys_read(const Args& c) {
         for (;;) {
             long r = net::receive(reinterpret_cast<void*>(c.a[1]), c.a[2]);
             if (r != -kEAGAIN || (e->flags & fd::O_NONBLOCK)) return r;
-            if (wait_for_io("a frame on /dev/vif0", 0, true) == kInterrupted) return -kEINTR;
+            wait_for_io("a frame on /dev/vif0", 0, true);
             e = fds().get(static_cast<int>(c.a[0]));
             if (!e || e->kind != FdKind::NetDevice) return -kEBADF;
         }
@@ -165,7 +164,7 @@ long sys_read(const Args& c) {
         }
         if (p->writers == 0 || c.a[2] == 0) return 0;  // end of file
         if (e->flags & fd::O_NONBLOCK) return -kEAGAIN;
-        if (wait_for_io("a pipe read", 0) == kInterrupted) return -kEINTR;
+        wait_for_io("a pipe read", 0);
         e = fds().get(static_cast<int>(c.a[0]));
         if (!e || e->kind != FdKind::PipeRead) return -kEBADF;
     }
@@ -247,7 +246,8 @@ long sys_epoll_ctl(const Args& c) {
 }
 
 // epoll_pwait(epfd, events, maxevents, timeout_ms, sigmask, sigsetsize); epoll_wait is the
-// same without the signal mask (which changes nothing here: no signals are delivered).
+// same without the signal mask, which changes nothing here: the only signals delivered are
+// those of faults in Go code, and no Go code runs during the wait.
 long sys_epoll_pwait(const Args& c) {
     FdEntry* e = fds().get(static_cast<int>(c.a[0]));
     if (!e) return -kEBADF;
@@ -262,9 +262,8 @@ long sys_epoll_pwait(const Args& c) {
         if (!e || e->kind != FdKind::Epoll) return -kEBADF;
         size_t n = static_cast<fd::EpollSet*>(e->object)->collect(readiness, nullptr, out, static_cast<size_t>(max));
         if (n > 0 || timeout_ms == 0) return static_cast<long>(n);
-        sched::Wake how = wait_for_io("epoll_pwait", deadline, watches_device(static_cast<fd::EpollSet*>(e->object)));
-        if (how == kInterrupted) return -kEINTR;
-        if (how == sched::Wake::TimedOut) return 0;
+        if (!wait_for_io("epoll_pwait", deadline, watches_device(static_cast<fd::EpollSet*>(e->object))))
+            return 0;  // timed out
     }
 }
 

@@ -27,7 +27,7 @@ long sys_futex(const Args& c) {
     switch (op) {
         case FUTEX_WAIT: {
             // The check and the sleep are atomic because nothing else runs in between: the
-            // kernel's own code is never preempted (preempt.cpp) and this is the only vCPU.
+            // scheduler is cooperative and this is the only vCPU.
             if (__atomic_load_n(reinterpret_cast<uint32_t*>(address), __ATOMIC_ACQUIRE) != value) return -kEAGAIN;
             uint64_t deadline = 0;
             if (const auto* timeout = reinterpret_cast<const Timespec*>(c.a[3])) {
@@ -38,10 +38,10 @@ long sys_futex(const Args& c) {
             waiter.address = address;
             waiter.thread = sched::current();
             g_futexes.add(&waiter);
-            sched::Wake how = sched::block_interruptible("a futex", deadline, false);
-            if (how != sched::Wake::Woken && !waiter.woken) {
+            bool woken = sched::block_until("a futex", deadline);
+            if (!woken && !waiter.woken) {
                 g_futexes.remove(&waiter);
-                return how == sched::Wake::Interrupted ? -kEINTR : -kETIMEDOUT;
+                return -kETIMEDOUT;
             }
             return 0;
         }

@@ -1,5 +1,6 @@
-// mmap, munmap, madvise: the Go heap's system calls; mprotect: a program's (stage 09).  With cgo every Go heap mapping arrives
-// through the C library's mmap (x_cgo_mmap), which comes here too (libc/syscall_wrappers.cpp).
+// mmap, munmap, madvise: the Go heap's system calls; mprotect: a program's (syscall.Mprotect).
+// With cgo every Go heap mapping arrives through the C library's mmap (x_cgo_mmap), which
+// comes here too (libc/syscall_wrappers.cpp).
 // Book: chapter 04-mmap (book/stages/04-mmap.md).
 #include "../memory/memory.hpp"
 #include "table.hpp"

@@ -131,10 +131,8 @@ constexpr Info kTable[] = {
     {232, "epoll_wait",        "dpdd",   kQuiet,          sys_epoll_pwait},
     // the netpoller registers file descriptors (its wake-up pipe first)
     {233, "epoll_ctl",         "dddp",   kLogged,         sys_epoll_ctl},
-    // a signal to one thread: async preemption (SIGURG), forwarding a crash signal.  Quiet:
-    // Go's sysmon sends SIGURG whenever a goroutine has run 10 ms, at moments that depend on
-    // timing (strace=all shows them; the counts are in the scheduler's line at poweroff)
-    {234, "tgkill",            "ddS",    kQuiet,          sys_tgkill},
+    // a signal to one thread: async preemption (SIGURG), forwarding a crash signal
+    {234, "tgkill",            "ddS",    kLogged,         sys_tgkill},
     // os.Open (here: /dev/vif0, the network card); the runtime opens hpage_pmd_size at start-up
     {257, "openat",            "dsxx",   kLogged,         sys_openat},
     // os.Stat and os.Lstat

@@ -66,9 +66,6 @@ void set_note(const char* note);
 
 // Which calls the log shows (configure() sets it from "strace=").
 void set_log_level(Log::Level level);
-// True if the log shows implemented calls (strace=some or strace=all): then the C library
-// also reports its thread creations (libc/pthread.cpp).
-bool logging_calls();
 
 // Prints the log's pending summary line (the console calls this before every write).
 void flush_log();

@@ -62,15 +62,7 @@ long sys_nanosleep(const Args& c) {
     if (!req) return -kEFAULT;
     uint64_t deadline;
     if (!deadline_after(*req, &deadline)) return -kEINVAL;
-    if (deadline <= time::monotonic_ns()) {
-        sched::yield();
-    } else if (sched::block_interruptible("nanosleep", deadline, false) == sched::Wake::Interrupted) {
-        // A signal ended the sleep: the time left goes to *rem, as Linux's nanosleep(2).
-        uint64_t now = time::monotonic_ns(), left = deadline > now ? deadline - now : 0;
-        if (auto* rem = reinterpret_cast<Timespec*>(c.a[1]))
-            *rem = Timespec{static_cast<int64_t>(left / time::kNsPerSec), static_cast<int64_t>(left % time::kNsPerSec)};
-        return -kEINTR;
-    }
+    sched::sleep_until(deadline);
     if (auto* rem = reinterpret_cast<Timespec*>(c.a[1])) *rem = Timespec{0, 0};
     return 0;
 }

@@ -4,7 +4,6 @@
 #include "../console.hpp"
 #include "../panic.hpp"
 #include "../syscalls/errno.hpp"
-#include "../syscalls/sigaction.hpp"
 #include "../syscalls/table.hpp"
 #include "../scheduler.hpp"
 #include "../time/timer.hpp"
@@ -15,29 +14,16 @@ namespace {
 
 // constinit: the kernel runs no C++ constructors; the line discipline is all zeros at start.
 constinit LineDiscipline g_ld;
-constexpr int kSigint = 2;
 uint64_t g_changes = 0;
 void (*g_on_input)() = nullptr;
 
-// Ctrl-C is SIGINT for the program, as a terminal's line discipline makes it (Linux's
-// n_tty: isig).  A Go c-archive leaves SIGINT to its host program (runtime/signal_unix.go,
-// sigInstallGoHandler: only synchronous signals, SIGPIPE and SIGURG get Go's handler), so
-// unless the program asked for it with signal.Notify -- which installs Go's handler -- the
-// default action is what the user gets, as from a C program: on Linux "Term" (signal(7)),
-// not a core dump, so the domain powers off instead of crashing.  With a handler, the
-// signal goes to the program (stage 09) and the line discipline carries on.
-void interrupt() {
-    uint64_t handler = syscalls::action_of(kSigint).handler;
+// Ctrl-C: SIGINT's default action on Linux is to terminate the process ("Term" in signal(7)),
+// not to dump core, so the domain powers off instead of crashing.  A Go c-archive leaves SIGINT
+// to its host program (runtime/signal_unix.go, sigInstallGoHandler: only synchronous signals
+// and SIGPIPE get Go's handler), and this kernel delivers only the signals of faults, so the
+// default action is what the user gets, as from a C program.
+[[noreturn]] void interrupt() {
     syscalls::flush_log();
-    if (handler == 1) {  // SIG_IGN
-        console::printf("\n[console] ^C: the program ignores SIGINT\n");
-        return;
-    }
-    if (handler > 1) {
-        console::printf("\n[console] ^C: SIGINT sent to the program, which has a handler for it\n");
-        syscalls::signal_process(kSigint);
-        return;
-    }
     console::printf("\n[console] ^C: SIGINT's default action ends the program; the domain powers off\n");
     poweroff_domain();
 }
@@ -70,9 +56,7 @@ void poll() {
             for (uint8_t k = 0; k < echo.length; ++k) echoed[echo_len++] = echo.bytes[k];
             if (ev == LineDiscipline::Event::Interrupt) {
                 console::write(echoed, echo_len);  // "^C" before the line that says what it does
-                echo_len = 0;
                 interrupt();
-                continue;
             }
             if (ev == LineDiscipline::Event::LineDone || ev == LineDiscipline::Event::EndOfFile) more = true;
         }

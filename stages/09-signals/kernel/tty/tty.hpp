@@ -2,9 +2,9 @@
 // discipline (tty/line_discipline.hpp), to the program's read(0).
 //
 // Input arrives in the ring's in[] half; xenconsoled signals the console's event channel.  The
-// channel is only polled, never handled in an upcall (stage 09's upcalls end time slices, and
-// the scheduler's next pass polls the devices): the idle vCPU polls it together with the
-// timer's, and the scheduler calls poll() on every pass.  ^C becomes SIGINT (tty.cpp).  poll() copies what fits into the line discipline, echoes it, and
+// kernel keeps event delivery masked (time/timer.hpp), so nothing interrupts a thread: the
+// idle vCPU polls the console's channel together with the timer's, and the scheduler calls
+// poll() on every pass.  poll() copies what fits into the line discipline, echoes it, and
 // wakes the threads waiting for input.
 // Book: chapter 07-console-read (book/stages/07-console-read.md).
 #pragma once

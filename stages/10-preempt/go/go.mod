@@ -1,0 +1,3 @@
+module unigornel/goapp
+
+go 1.19

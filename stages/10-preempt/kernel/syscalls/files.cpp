@@ -1,0 +1,295 @@
+// read, write, close, pipe2, fcntl and epoll: the console for fds 0-2, pipes, and the epoll
+// instances Go's netpoller needs (runtime/netpoll_epoll.go: epoll_create1, a non-blocking pipe
+// to interrupt epoll_pwait, epoll_ctl; time.Sleep parks in epoll_pwait with a timeout).
+// Book: chapter 06-hello (book/stages/06-hello.md).
+#include "../console.hpp"
+#include "../fd/epoll_set.hpp"
+#include "../fd/fd_table.hpp"
+#include "../fd/pipe_buffer.hpp"
+#include "../heap.hpp"
+#include "../net/netfront.hpp"
+#include "../scheduler.hpp"
+#include "../signals/sigset.hpp"
+#include "../thread_queue.hpp"
+#include "../time/clock.hpp"
+#include "../tty/tty.hpp"
+#include "errno.hpp"
+#include "table.hpp"
+
+namespace kernel::syscalls {
+namespace {
+
+using fd::FdEntry;
+using fd::FdKind;
+
+struct Pipe {
+    fd::PipeBuffer buffer;
+    int readers = 1;
+    int writers = 1;
+    uint64_t changes = 0;  // for edge-triggered epoll (fd/epoll_set.hpp)
+};
+
+
+constinit fd::FdTable g_fds;
+// Threads waiting for any descriptor to change (a blocking read or epoll_pwait).  A change
+// wakes them all and each checks again: few threads ever wait here.
+constinit ThreadQueue<Thread> g_io_waiters;
+
+fd::FdTable& fds() { return g_fds; }
+
+void io_changed() {
+    while (Thread* t = g_io_waiters.pop_front()) sched::wake(t);
+}
+
+// True when the set watches a device (the console, the network card): what it waits for
+// comes from outside, so waiting forever is no deadlock.
+bool watches_device(fd::EpollSet* set) {
+    for (int i = 0; i < fd::FdTable::kMax; ++i)
+        if (FdEntry* e = fds().get(i); e && (e->kind == FdKind::Console || e->kind == FdKind::NetDevice) && set->watches(i))
+            return true;
+    return false;
+}
+
+// Waits for io_changed(), the deadline (0: none) or a signal.  `device`: what is awaited may
+// come from outside (console input), so waiting forever is no deadlock.
+sched::Wake wait_for_io(const char* reason, uint64_t deadline, bool device = false) {
+    Thread* self = sched::current();
+    g_io_waiters.push_back(self);
+    sched::Wake how = sched::block_interruptible(reason, deadline, device);
+    if (how != sched::Wake::Woken) g_io_waiters.remove(self);
+    return how;
+}
+constexpr sched::Wake kInterrupted = sched::Wake::Interrupted;
+
+fd::EpollSet::Readiness readiness(void*, int number) {
+    FdEntry* e = fds().get(number);
+    if (!e) return {fd::EPOLLHUP, 0};
+    switch (e->kind) {
+        case FdKind::PipeRead: {
+            auto* p = static_cast<Pipe*>(e->object);
+            uint32_t ev = (p->buffer.used() ? fd::EPOLLIN : 0) | (p->writers == 0 ? fd::EPOLLHUP | fd::EPOLLIN : 0);
+            return {ev, p->changes};
+        }
+        case FdKind::PipeWrite: {
+            auto* p = static_cast<Pipe*>(e->object);
+            uint32_t ev = (p->buffer.space() ? fd::EPOLLOUT : 0) | (p->readers == 0 ? fd::EPOLLERR : 0);
+            return {ev, p->changes};
+        }
+        case FdKind::Console:
+            return {fd::EPOLLOUT | (number == 0 && tty::readable() ? fd::EPOLLIN : 0u), tty::changes()};
+        case FdKind::NetDevice:
+            return {(net::readable() ? fd::EPOLLIN : 0u) | (net::writable() ? fd::EPOLLOUT : 0u), net::changes()};
+        default:
+            return {0, 0};
+    }
+}
+
+}  // namespace
+
+fd::FdTable& file_table() { return g_fds; }
+
+void init_files() {
+    g_fds.init();
+    tty::set_on_input(io_changed);
+    net::set_on_change(io_changed);
+    console::printf("files: descriptors 0, 1, 2 are the console; pipes and epoll for Go's netpoller\n");
+}
+
+long sys_write(const Args& c) {
+    FdEntry* e = fds().get(static_cast<int>(c.a[0]));
+    const char* data = reinterpret_cast<const char*>(c.a[1]);
+    size_t n = c.a[2];
+    if (!e) return -kEBADF;
+    switch (e->kind) {
+        case FdKind::Console:
+            // lab 06-hello begin: sys_write to the console
+            console::write(data, n);
+            return static_cast<long>(n);
+            // lab 06-hello end
+        case FdKind::NetDevice:
+            // One write, one frame (as a TAP device); a full tx ring blocks a blocking writer.
+            for (;;) {
+                long r = net::transmit(data, n);
+                if (r != -kEAGAIN || (e->flags & fd::O_NONBLOCK)) return r;
+                if (wait_for_io("a tx slot on /dev/vif0", 0, true) == kInterrupted) return -kEINTR;
+                e = fds().get(static_cast<int>(c.a[0]));
+                if (!e || e->kind != FdKind::NetDevice) return -kEBADF;
+            }
+        case FdKind::PipeWrite: {
+            auto* p = static_cast<Pipe*>(e->object);
+            if (p->readers == 0) return -kEPIPE;
+            size_t done = p->buffer.write(data, n);
+            if (done == 0 && n > 0) return -kEAGAIN;  // full; Go's pipes are non-blocking
+            ++p->changes;
+            io_changed();
+            return static_cast<long>(done);
+        }
+        default:
+            return -kEBADF;
+    }
+}
+
+long sys_read(const Args& c) {
+    FdEntry* e = fds().get(static_cast<int>(c.a[0]));
+    if (!e) return -kEBADF;
+    if (e->kind == FdKind::Console) {
+        // Go 1.19's os.NewFile keeps fd 0 in blocking mode when fcntl says it is (it is, here),
+        // so Go reads it with a plain blocking read(0); with O_NONBLOCK it would go through the
+        // netpoller, which epoll_pwait and readiness() serve.
+        for (;;) {
+            long r = tty::read(reinterpret_cast<char*>(c.a[1]), c.a[2]);
+            if (r != -kEAGAIN || (e->flags & fd::O_NONBLOCK)) return r;
+            if (wait_for_io("console input", 0, true) == kInterrupted) return -kEINTR;
+            e = fds().get(static_cast<int>(c.a[0]));
+            if (!e || e->kind != FdKind::Console) return -kEBADF;
+        }
+    }
+    if (e->kind == FdKind::NetDevice) {
+        // One read, one frame.  Go opens the device with os.OpenFile, which puts it in
+        // non-blocking mode and waits for EPOLLIN in its netpoller; a blocking reader sleeps here.
+        for (;;) {
+            long r = net::receive(reinterpret_cast<void*>(c.a[1]), c.a[2]);
+            if (r != -kEAGAIN || (e->flags & fd::O_NONBLOCK)) return r;
+            if (wait_for_io("a frame on /dev/vif0", 0, true) == kInterrupted) return -kEINTR;
+            e = fds().get(static_cast<int>(c.a[0]));
+            if (!e || e->kind != FdKind::NetDevice) return -kEBADF;
+        }
+    }
+    if (e->kind != FdKind::PipeRead) return -kEBADF;
+    auto* p = static_cast<Pipe*>(e->object);
+    for (;;) {
+        size_t done = p->buffer.read(reinterpret_cast<char*>(c.a[1]), c.a[2]);
+        if (done > 0) {
+            ++p->changes;
+            io_changed();
+            return static_cast<long>(done);
+        }
+        if (p->writers == 0 || c.a[2] == 0) return 0;  // end of file
+        if (e->flags & fd::O_NONBLOCK) return -kEAGAIN;
+        if (wait_for_io("a pipe read", 0) == kInterrupted) return -kEINTR;
+        e = fds().get(static_cast<int>(c.a[0]));
+        if (!e || e->kind != FdKind::PipeRead) return -kEBADF;
+    }
+}
+
+long sys_close(const Args& c) {
+    int number = static_cast<int>(c.a[0]);
+    FdEntry* e = fds().get(number);
+    if (!e) return -kEBADF;
+    if (e->kind == FdKind::PipeRead || e->kind == FdKind::PipeWrite) {
+        auto* p = static_cast<Pipe*>(e->object);
+        if (e->kind == FdKind::PipeRead) --p->readers;
+        else --p->writers;
+        ++p->changes;
+        if (p->readers == 0 && p->writers == 0) heap::kernel().free(p);
+        io_changed();
+    } else if (e->kind == FdKind::Epoll) {
+        heap::kernel().free(e->object);
+    }
+    fds().release(number);
+    // Linux drops a closed descriptor from every epoll set.
+    for (int i = 0; i < fd::FdTable::kMax; ++i)
+        if (FdEntry* other = fds().get(i); other && other->kind == FdKind::Epoll)
+            static_cast<fd::EpollSet*>(other->object)->forget(number);
+    return 0;
+}
+
+long sys_pipe2(const Args& c) {
+    auto* out = reinterpret_cast<int*>(c.a[0]);
+    uint32_t flags = static_cast<uint32_t>(c.a[1]);
+    if (flags & ~(fd::O_NONBLOCK | fd::O_CLOEXEC)) return -kEINVAL;
+    auto* p = static_cast<Pipe*>(heap::kernel().allocate(sizeof(Pipe)));
+    if (!p) return -kENOMEM;
+    *p = Pipe{};
+    int r = fds().allocate(FdKind::PipeRead, p, flags | fd::O_RDONLY);
+    int w = r < 0 ? r : fds().allocate(FdKind::PipeWrite, p, flags | fd::O_WRONLY);
+    if (r < 0 || w < 0) {
+        if (r >= 0) fds().release(r);
+        heap::kernel().free(p);
+        return -kEMFILE;
+    }
+    out[0] = r;
+    out[1] = w;
+    return 0;
+}
+
+long sys_fcntl(const Args& c) {
+    constexpr uint64_t F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
+    FdEntry* e = fds().get(static_cast<int>(c.a[0]));
+    if (!e) return -kEBADF;
+    switch (c.a[1]) {
+        case F_GETFD: return (e->flags & fd::O_CLOEXEC) ? 1 : 0;  // FD_CLOEXEC
+        case F_SETFD:
+            e->flags = (c.a[2] & 1) ? (e->flags | fd::O_CLOEXEC) : (e->flags & ~fd::O_CLOEXEC);
+            return 0;
+        case F_GETFL: return e->flags & ~fd::O_CLOEXEC;
+        case F_SETFL:
+            e->flags = (e->flags & ~fd::O_NONBLOCK) | (static_cast<uint32_t>(c.a[2]) & fd::O_NONBLOCK);
+            return 0;
+        default: return -kEINVAL;
+    }
+}
+
+long sys_epoll_create1(const Args& c) {
+    auto* set = static_cast<fd::EpollSet*>(heap::kernel().allocate(sizeof(fd::EpollSet)));
+    if (!set) return -kENOMEM;
+    *set = fd::EpollSet{};
+    int number = fds().allocate(FdKind::Epoll, set, static_cast<uint32_t>(c.a[0]) & fd::O_CLOEXEC);
+    if (number < 0) heap::kernel().free(set);
+    return number;
+}
+
+long sys_epoll_ctl(const Args& c) {
+    FdEntry* e = fds().get(static_cast<int>(c.a[0]));
+    if (!e || !fds().get(static_cast<int>(c.a[2]))) return -kEBADF;
+    if (e->kind != FdKind::Epoll) return -kEINVAL;
+    return static_cast<fd::EpollSet*>(e->object)
+        ->control(static_cast<int>(c.a[1]), static_cast<int>(c.a[2]), reinterpret_cast<const fd::EpollEvent*>(c.a[3]));
+}
+
+// epoll_pwait(epfd, events, maxevents, timeout_ms, sigmask, sigsetsize); epoll_wait is the
+// same without the signal mask.  As Linux's: the thread waits with *sigmask as its signal mask
+// and gets its own back when the wait ends, so a signal the mask lets through ends the wait
+// with EINTR.  (Linux delivers that signal under the temporary mask and restores the thread's
+// after the handler, restore_saved_sigmask; here the thread's own mask is back first, so a
+// signal it blocks stays pending.  Go's netpoller passes no mask.)
+long sys_epoll_pwait(const Args& c) {
+    FdEntry* e = fds().get(static_cast<int>(c.a[0]));
+    if (!e) return -kEBADF;
+    if (e->kind != FdKind::Epoll) return -kEINVAL;
+    auto* out = reinterpret_cast<fd::EpollEvent*>(c.a[1]);
+    int max = static_cast<int>(c.a[2]);
+    int timeout_ms = static_cast<int>(c.a[3]);
+    const auto* sigmask = reinterpret_cast<const uint64_t*>(c.a[4]);
+    if (max <= 0) return -kEINVAL;
+    if (sigmask && c.a[5] != sizeof(uint64_t)) return -kEINVAL;
+    uint64_t deadline = timeout_ms > 0 ? time::monotonic_ns() + uint64_t(timeout_ms) * 1000000 : 0;
+    for (;;) {
+        e = fds().get(static_cast<int>(c.a[0]));
+        if (!e || e->kind != FdKind::Epoll) return -kEBADF;
+        size_t n = static_cast<fd::EpollSet*>(e->object)->collect(readiness, nullptr, out, static_cast<size_t>(max));
+        if (n > 0 || timeout_ms == 0) return static_cast<long>(n);
+        Thread* self = sched::current();
+        uint64_t own_mask = self->signal_mask;
+        if (sigmask) self->signal_mask = *sigmask & ~signals::kUnblockable;
+        sched::Wake how = wait_for_io("epoll_pwait", deadline, watches_device(static_cast<fd::EpollSet*>(e->object)));
+        self->signal_mask = own_mask;
+        if (how == kInterrupted) return -kEINTR;
+        if (how == sched::Wake::TimedOut) return 0;
+    }
+}
+
+long sys_getrlimit(const Args& c) {
+    struct Rlimit {
+        uint64_t cur, max;
+    };
+    constexpr uint64_t RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIM_INFINITY = ~uint64_t{0};
+    auto* out = reinterpret_cast<Rlimit*>(c.a[1]);
+    if (!out) return -kEFAULT;
+    if (c.a[0] == RLIMIT_NOFILE) *out = Rlimit{fd::FdTable::kMax, fd::FdTable::kMax};
+    else if (c.a[0] == RLIMIT_STACK) *out = Rlimit{256 * 1024, 256 * 1024};  // libc/pthread.cpp
+    else *out = Rlimit{RLIM_INFINITY, RLIM_INFINITY};
+    return 0;
+}
+
+}  // namespace kernel::syscalls
