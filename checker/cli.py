@@ -481,6 +481,8 @@ def cmd_grade(args) -> int:
     waited = f" (after {t0 - asked:.0f} s waiting for the run lock)" if t0 - asked >= 1 else ""
     header = [f"graded {len(subs)} submission(s) in {time.monotonic() - t0:.1f} s{waited}: {grader.timing()}",
               f"grades: {out / gradebook.CSV_FILE}"]
+    if warning := grader.lab_warning_line():
+        header.append(warning)
     print()
     print(gradebook.write_all(book, out, header), end="")
     return 1 if book.host_errors() else 0

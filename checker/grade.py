@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import backends, gradebook, grade_build, results
+from . import backends, gradebook, grade_build, lab_copies, results
 from .backends import OpenHost
 from .errors import HostError
 from .not_run import (build_error, build_error_with_log_file, environment_error, host_error, kernel_too_big,
@@ -34,6 +34,9 @@ from .runner import Runner
 from .spec import Scenario, Stage
 from .submission import Submission
 from .verdict import Outcome
+
+# In a student's output directory: the lab regions of later stages that hold code (lab_copies.py).
+LAB_WARNINGS_FILE = "lab-warnings.txt"
 
 MIB = 1024 * 1024
 # dom0 has 512 MiB and holds the kernels twice while Linux unpacks its initramfs (the archive,
@@ -85,6 +88,7 @@ class Grader:
         self.done = 0                        # scenarios booted so far
         self.build_s = self.boot_s = 0.0    # the two phases' times, once run() is done
         self._count = threading.Lock()       # boots and done, counted by every lane
+        self.lab_warnings: dict[str, int] = {}  # student -> lab regions with code in a later stage
 
     # -- the whole run -------------------------------------------------------------------------
 
@@ -92,6 +96,7 @@ class Grader:
         t0 = time.monotonic()
         for sub in self.subs:
             self._clear(sub)
+            self._check_lab_copies(sub)
         for number, sub in enumerate(self.subs, start=1):
             self._build(number, sub)
         t1 = time.monotonic()
@@ -112,6 +117,27 @@ class Grader:
         for sc in self.scenarios:
             results.clear(results.scenario_dir(student_dir, sc))
         (student_dir / gradebook.JUNIT_FILE).unlink(missing_ok=True)
+
+    def _check_lab_copies(self, sub: Submission) -> None:
+        """Says where a later stage holds code in a lab region the handout had stubbed
+        (lab_copies.py); LAB_WARNINGS_FILE in the student's directory lists them."""
+        found = lab_copies.warnings(sub.stages_root, self.kit / "stages")
+        path = self.out / sub.student / LAB_WARNINGS_FILE
+        path.unlink(missing_ok=True)
+        if not found:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(line + "\n" for line in found))
+        self.lab_warnings[sub.student] = len(found)
+        for line in found:
+            self.log(f"warning: {sub.student}: {line}")
+
+    def lab_warning_line(self) -> str | None:
+        """For the report's header: who has lab regions with code in a later stage."""
+        if not self.lab_warnings:
+            return None
+        who = ", ".join(f"{s} ({n}, see {s}/{LAB_WARNINGS_FILE})" for s, n in sorted(self.lab_warnings.items()))
+        return f"warning: later stages hold code in a lab region that the handout had taken out: {who}"
 
     def _record(self, student: str, outcome: Outcome) -> None:
         self.book.outcomes[(student, outcome.scenario_id)] = outcome

@@ -79,6 +79,13 @@ class Rule:
     why: str = ""
 
 
+def scenario_id(stage: str, name: str) -> str:
+    """How the checker names scenario `name` (stage.toml's) of `stage` in reports and on the
+    command line: the default scenario is the stage's own name, any other "stage/name".  Labs
+    name scenarios the same way (tools/make-lab.py's LAB.md, the book's {lab} lists)."""
+    return stage if name == DEFAULT_SCENARIO else f"{stage}/{name}"
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One boot of a stage's kernel and what its console must show."""
@@ -103,9 +110,7 @@ class Scenario:
 
         A stage's only boot is just "01-link"; a named scenario is "01-link/trap-demo".
         """
-        if self.name == DEFAULT_SCENARIO:
-            return self.stage
-        return f"{self.stage}/{self.name}"
+        return scenario_id(self.stage, self.name)
 
 
 @dataclass(frozen=True)

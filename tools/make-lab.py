@@ -38,66 +38,15 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# The markers are read where `checker grade` reads them too (a copied solution in a later stage).
+from checker.lab_regions import LabError, Region, find_regions, parse, stub_text  # noqa: E402
+from checker.spec import scenario_id  # noqa: E402
+
 STAGE_RE = re.compile(r"^(\d{2})-[a-z0-9-]+$")
-BEGIN_RE = re.compile(r"^(?P<indent>\s*)// lab (?P<stage>\d{2}-[a-z0-9-]+) begin: (?P<name>\S.*?)\s*$")
-END_RE = re.compile(r"^\s*// lab (?P<stage>\d{2}-[a-z0-9-]+) end\s*$")
-# Where the markers may be: the kernel's C++ (assembly has no kernel::panic to call).
-SOURCE_SUFFIXES = (".cpp", ".hpp")
-
-
-class LabError(Exception):
-    """The markers or lab.toml are not as this tool needs them; the message says where."""
-
-
-@dataclass(frozen=True)
-class Region:
-    stage: str      # the stage whose milestone it is ("05-futex")
-    name: str       # what the student writes ("FutexTable::wake")
-    file: str       # the file under the stage directory ("kernel/futex_table.cpp")
-    begin: int      # line numbers (1-based) of the two markers
-    end: int
-    indent: str
-
-
-def find_regions(stage_dir: Path) -> list[Region]:
-    """Every marked region in a stage's kernel sources, in file and line order."""
-    regions: list[Region] = []
-    for path in sorted((stage_dir / "kernel").rglob("*")):
-        if path.suffix not in SOURCE_SUFFIXES or not path.is_file():
-            continue
-        rel = path.relative_to(stage_dir).as_posix()
-        regions += parse(path.read_text(), rel)
-    return regions
-
-
-def parse(text: str, rel: str) -> list[Region]:
-    found: list[Region] = []
-    open_at: tuple[int, re.Match] | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        begin, end = BEGIN_RE.match(line), END_RE.match(line)
-        if begin:
-            if open_at:
-                raise LabError(f"{rel}:{number}: a region begins inside the region begun on line {open_at[0]}")
-            open_at = (number, begin)
-        elif end:
-            if not open_at:
-                raise LabError(f"{rel}:{number}: 'lab {end['stage']} end' without a begin")
-            first, b = open_at
-            if b["stage"] != end["stage"]:
-                raise LabError(f"{rel}:{number}: the region begun on line {first} for {b['stage']} "
-                               f"ends as {end['stage']}'s")
-            found.append(Region(b["stage"], b["name"], rel, first, number, b["indent"]))
-            open_at = None
-        elif re.search(r"// lab \d\d-", line):
-            raise LabError(f"{rel}:{number}: a lab marker this tool cannot read: {line.strip()!r} "
-                           "(expected '// lab NN-name begin: WHAT' or '// lab NN-name end')")
-    if open_at:
-        raise LabError(f"{rel}:{open_at[0]}: the region {open_at[1]['name']!r} is never ended")
-    return found
 
 
 def load_lab(stage_dir: Path) -> dict:
@@ -135,12 +84,6 @@ def own_regions(stage_dir: Path, lab: dict) -> list[Region]:
     return marked
 
 
-def stub_line(region: Region) -> str:
-    text = (f'lab: {region.name} is yours to write ({region.file}; '
-            f'book chapter {region.stage}, \\"Build it yourself\\")')
-    return f'{region.indent}kernel::panic("{text}");\n'
-
-
 def panic_include(rel: str) -> str:
     """The #include line for panic.hpp from a file at `rel` (kernel/... under the stage)."""
     depth = len(Path(rel).parts) - 2  # kernel/x.cpp -> 0, kernel/sub/x.cpp -> 1
@@ -151,7 +94,7 @@ def stub_file(text: str, regions: list[Region]) -> str:
     """`text` with each of `regions` (all of this file) replaced by its stub."""
     lines = text.splitlines(keepends=True)
     for region in sorted(regions, key=lambda r: r.begin, reverse=True):
-        lines[region.begin - 1:region.end] = [stub_line(region)]
+        lines[region.begin:region.end - 1] = [stub_text(region)]  # the markers stay: where to write
     include = panic_include(regions[0].file)
     if include not in lines:
         last = max((i for i, line in enumerate(lines) if line.startswith("#include")), default=-1)
@@ -164,15 +107,23 @@ def lab_text(stage_dir: Path, lab: dict, regions: list[Region]) -> str:
     stage = stage_dir.name
     out = [f"# Lab {stage}", "", lab["goal"].strip(), "",
            "## What to write", "",
-           "Each of these panics with `lab: ... is yours to write` until you write it.", ""]
+           "Each of these panics with `lab: ... is yours to write` until you write it; write it between "
+           "its two `// lab` marker lines.", ""]
     for i, entry in enumerate(lab["region"], start=1):
         out.append(f"{i}. `{entry['name']}` in `{entry['file']}`")
         out.append(f"   {entry['hint'].strip()}")
-    out += ["", "## What the checker says now", "",
+    out += ["", "## Set up once", "",
+            "`tools/setup.sh --build-only`: installs the Debian packages, builds the kit and the Xen test host, "
+            "and runs nothing (the kit's full run would boot stages you have not written yet).", "",
+            "## Check as you go", "",
+            f"`ctest --test-dir build -R '^{stage}\\.'` builds and runs the host tests of this stage's "
+            "kernel code (a missing function stops its tests with its panic); "
+            f"`python3 -m checker run {stage}` boots every scenario on Xen.", "",
+            "## What the checker says now", "",
             f"`python3 -m checker run {stage}`, before you write anything:", ""]
     for expect in lab["expect"]:
         says = f", the kernel says `{expect['says']}`" if expect.get("says") else ""
-        names = ", ".join(f"`{name}`" for name in expect["scenarios"])
+        names = ", ".join(f"`{scenario_id(stage, name)}`" for name in expect["scenarios"])
         out.append(f"- {expect['verdict']}{says}: {names}")
     out += ["", "Every scenario passes when the lab is done: the kit you made it from is the solution.",
             f"The chapter book/stages/{stage}.md explains the milestone; its section \"Build it "
@@ -199,13 +150,35 @@ def tracked_files(root: Path) -> list[str]:
     return [name for name in proc.stdout.decode().split("\0") if name]
 
 
-def make(root: Path, stages: list[Path], out: Path | None, log=print) -> None:
-    """The lab in `out` (a new copy of the kit), or in `root` itself when `out` is None."""
+def stub_stage(stage_dir: Path, source_dir: Path, lab_stages: set[str]) -> list[Region]:
+    """Stubs, in stage_dir, every region of `lab_stages` that source_dir (the kit's copy of the
+    same stage, where the markers are read) holds.  The regions stubbed."""
+    regions = [r for r in find_regions(source_dir) if r.stage in lab_stages]
+    by_file: dict[str, list[Region]] = {}
+    for region in regions:
+        by_file.setdefault(region.file, []).append(region)
+    for rel, in_file in by_file.items():
+        path = stage_dir / rel
+        path.write_text(stub_file(path.read_text(), in_file))
+    return regions
+
+
+def make(root: Path, stages: list[Path], out: Path | None, log=print) -> list[str]:
+    """The lab in `out` (a new copy of the kit), or in `root` itself when `out` is None.
+
+    A handout (`out`) must not hold its own solution: a lab stage's regions are taken out of it
+    and of every later stage that carries the same code.  In place, later stages keep theirs (the
+    kit's git history has the solution anyway).  Returns the later stages that still hold a lab
+    stage's code (in place) -- for the caller to say so."""
     if out is not None and out.exists() and any(out.iterdir()):
         raise LabError(f"{out} exists and is not empty: name a new directory")
     labs = [(d, load_lab(d)) for d in stages]
     plans = [(d, lab, own_regions(d, lab)) for d, lab in labs]  # every check before any copying
-    if out is None:
+    lab_names = {d.name for d in stages}
+    first_lab = min(lab_names)
+    every_stage = sorted(d for d in (root / "stages").iterdir() if d.is_dir() and STAGE_RE.match(d.name))
+    in_place = out is None
+    if in_place:
         out = root
     else:
         for name in tracked_files(root):
@@ -213,17 +186,27 @@ def make(root: Path, stages: list[Path], out: Path | None, log=print) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             if (root / name).is_file():
                 shutil.copy2(root / name, target)
+    carried: dict[str, list[str]] = {}  # lab stage -> later stages whose copies were stubbed
+    still_solved: list[str] = []
+    for stage_dir in every_stage:
+        if stage_dir.name < first_lab:
+            continue
+        if in_place and stage_dir.name not in lab_names:
+            if any(r.stage in lab_names for r in find_regions(stage_dir)):
+                still_solved.append(stage_dir.name)
+            continue
+        for region in stub_stage(out / "stages" / stage_dir.name, stage_dir, lab_names):
+            if region.stage != stage_dir.name and stage_dir.name not in carried.setdefault(region.stage, []):
+                carried[region.stage].append(stage_dir.name)
     for stage_dir, lab, regions in plans:
-        by_file: dict[str, list[Region]] = {}
-        for region in regions:
-            by_file.setdefault(region.file, []).append(region)
         lab_dir = out / "stages" / stage_dir.name
-        for rel, in_file in by_file.items():
-            path = lab_dir / rel
-            path.write_text(stub_file(path.read_text(), in_file))
         (lab_dir / "LAB.md").write_text(lab_text(stage_dir, lab, regions))
-        log(f"lab {stage_dir.name}: {len(regions)} region(s) taken out of "
-            f"{len(by_file)} file(s); the tasks are in {lab_dir / 'LAB.md'}")
+        files = len({r.file for r in regions})
+        also = carried.get(stage_dir.name, [])
+        log(f"lab {stage_dir.name}: {len(regions)} region(s) taken out of {files} file(s)"
+            + (f", and out of the same code in {', '.join(also)}" if also else "")
+            + f"; the tasks are in {lab_dir / 'LAB.md'}")
+    return still_solved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             chosen = resolve(args.stages, stage_dirs)
         else:
             parser.error("name the stages to make labs of, or --all")
-        make(args.root, chosen, None if args.in_place else args.out)
+        still_solved = make(args.root, chosen, None if args.in_place else args.out)
     except LabError as exc:
         print(f"make-lab: {exc}", file=sys.stderr)
         return 1
@@ -253,9 +236,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the lab is in this kit's stages now; run: python3 -m checker run {names}\n"
               f"the solution comes back with: git checkout -- " + " ".join(f"stages/{d.name}" for d in chosen)
               + " (and rm the LAB.md files)")
+        if still_solved:
+            print(f"note: {', '.join(still_solved)} still hold this lab's code (later stages carry the same "
+                  "code, and git has it too): an in-place lab is for practice; a lab to hand out comes "
+                  "from --out, which takes it out of every stage")
     else:
-        print(f"the lab is in {args.out}; cd there, run tools/setup.sh once (it builds the test host), "
-              f"then: python3 -m checker run {names}")
+        print(f"the lab is in {args.out}; cd there and run tools/setup.sh --build-only once (it installs "
+              f"the packages and builds the kit and the test host, and runs nothing), then: "
+              f"python3 -m checker run {names}")
     return 0
 
 

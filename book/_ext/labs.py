@@ -13,6 +13,7 @@ so ``sphinx -W`` fails the build.
 """
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from checker.spec import scenario_id  # noqa: E402  (scenarios named as the checker names them)
 
 
 def _text_with_code(text: str) -> list[nodes.Node]:
@@ -71,7 +74,8 @@ class LabDirective(SphinxDirective):
             for i, scenario in enumerate(scenarios):
                 if i:
                     para += nodes.Text(", ")
-                para += nodes.literal(scenario, scenario)
+                shown = scenario_id(stage, scenario)  # as the checker prints it
+                para += nodes.literal(shown, shown)
             said += nodes.list_item("", para)
 
         intro = nodes.paragraph(text=f"What to write, in this order (tools/make-lab.py {stage[:2]} takes each of "

@@ -1,18 +1,20 @@
 """Every stage's lab builds, boots on real Xen, and fails the way its lab.toml (and chapter) says.
 
-tools/make-lab.py --all makes one copy of the kit in which every stage's milestone code is taken
-out (each stage's own regions only); `checker grade` then treats that copy as a student's
-submission: builds every stage of it in its own tree, boots every scenario on the test host and
-judges it against the kit's transcripts.  For every scenario the verdict must be the one
-lab.toml's [[expect]] gives, and a failing scenario's console must hold the panic that names
-the function still to write ("lab: FutexTable::add is yours to write").  That the kit itself,
-the solution, passes every scenario is xen.stages.
+For every stage, tools/make-lab.py NN --out makes the handout of that stage's lab, and the lab
+stage alone becomes one "student" (lab-NN/NN-name: a submission of stage directories); one
+`checker grade` of all of them builds each lab stage in its own tree, boots every scenario on
+the test host and judges it against the kit's transcripts (the other stages are MISSING for
+that student, and not built).  For every scenario the verdict must be the one lab.toml's
+[[expect]] gives, and a failing scenario's console must hold the panic that names the function
+still to write ("lab: FutexTable::add is yours to write").  That the kit itself, the solution,
+passes every scenario is xen.stages.
 
 Boots QEMU: run by ctest as xen.labs, under the xen-test-host resource lock.  About 5 minutes
-under TCG: nine stage builds of about 13 s each, then 80 scenarios of about 1.5 s.
+under TCG: ten stage builds of about 13 s each, then 86 scenarios of about 1.5 s.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -29,13 +31,18 @@ def labs() -> dict[str, dict]:
 
 
 def test_every_lab_builds_boots_and_fails_as_its_lab_toml_says(tmp_path):
-    lab_dir = tmp_path / "lab"  # the "student" is called lab
-    made = subprocess.run([sys.executable, str(REPO / "tools" / "make-lab.py"), "--all", "--out", str(lab_dir)],
-                          capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
+    students = []
+    for stage in labs():
+        handout = tmp_path / "handouts" / stage
+        made = subprocess.run([sys.executable, str(REPO / "tools" / "make-lab.py"), stage[:2], "--out", str(handout)],
+                              capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        student = tmp_path / "class" / f"lab-{stage[:2]}"
+        shutil.copytree(handout / "stages" / stage, student / stage)
+        students.append(str(student))
     out = tmp_path / "grades"
     graded = subprocess.run([sys.executable, "-m", "checker", "--build-dir", str(BUILD_DIR), "grade", "--wait",
-                             "--out", str(out), str(lab_dir)],
+                             "--out", str(out), *students],
                             cwd=REPO, capture_output=True, text=True, timeout=GRADE_S)
     print(graded.stdout[-20000:])
     print(graded.stderr[-5000:], file=sys.stderr)
@@ -45,7 +52,7 @@ def test_every_lab_builds_boots_and_fails_as_its_lab_toml_says(tmp_path):
     for stage, lab in labs().items():
         for group in lab["expect"]:
             for scenario in group["scenarios"]:
-                where = out / "lab" / stage / scenario
+                where = out / f"lab-{stage[:2]}" / stage / scenario
                 result = json.loads((where / "result.json").read_text())
                 if result["verdict"] != group["verdict"]:
                     wrong.append(f"{stage}/{scenario}: {result['verdict']}, lab.toml says {group['verdict']} "

@@ -46,13 +46,15 @@ def test_parse_refuses_markers_it_cannot_pair(make_lab, text, says):
 def test_stub_file_replaces_only_the_regions_given_and_includes_panic_hpp(make_lab):
     regions = [r for r in make_lab.parse(SOURCE, "kernel/futex_table.cpp") if r.stage == "05-futex"]
     stubbed = make_lab.stub_file(SOURCE, regions)
-    assert stubbed.splitlines()[:7] == [
+    assert stubbed.splitlines()[:9] == [
         '#include "futex_table.hpp"',
         '#include "panic.hpp"',
         "",
         "size_t FutexTable::wake(uint64_t address) {",
+        "    // lab 05-futex begin: FutexTable::wake",
         '    kernel::panic("lab: FutexTable::wake is yours to write (kernel/futex_table.cpp; book chapter '
         '05-futex, \\"Build it yourself\\")");',
+        "    // lab 05-futex end",
         "}",
         "",
     ]
@@ -119,7 +121,9 @@ def test_make_copies_the_tracked_files_and_writes_the_lab(make_lab, tmp_path, ca
     assert "return address;" in (root / "stages" / "05-futex" / "kernel" / "futex_table.cpp").read_text()
     lab_md = (out / "stages" / "05-futex" / "LAB.md").read_text()
     assert "1. `FutexTable::wake` in `kernel/futex_table.cpp`\n   Wake them." in lab_md
-    assert "- UNEXPECTED-CRASH, the kernel says `lab: FutexTable::wake is yours to write`: `boot`" in lab_md
+    assert "- UNEXPECTED-CRASH, the kernel says `lab: FutexTable::wake is yours to write`: `05-futex`" in lab_md, \
+        "the scenario named as the checker prints it"
+    assert "tools/setup.sh --build-only" in lab_md
     assert "python3 -m checker run 05-futex" in capsys.readouterr().out
 
 
@@ -144,3 +148,69 @@ def test_make_refuses_a_used_directory_an_unknown_stage_and_disagreeing_markers(
     assert "exists and is not empty" in err and "no stage '42'" in err
     assert "listed but not marked: [('FutexTable::wake'" in err and "marked but not listed" in err
     assert not (tmp_path / "b").exists(), "nothing is copied when a check fails"
+
+
+def fake_kit_with_a_later_stage(tmp_path: Path) -> Path:
+    """fake_kit plus stage 06-hello, which carries 05's code (region and all) and has its own."""
+    root = fake_kit(tmp_path)
+    later = root / "stages" / "06-hello"
+    (later / "kernel").mkdir(parents=True)
+    (later / "kernel" / "futex_table.cpp").write_text(SOURCE)
+    (later / "stage.toml").write_text('[[scenario]]\nname = "boot"\n')
+    (later / "lab.toml").write_text(
+        'goal = "Later."\n'
+        '[[region]]\nname = "later"\nfile = "kernel/futex_table.cpp"\nhint = "Do it."\n'
+        '[[expect]]\nverdict = "UNEXPECTED-CRASH"\nsays = "lab: later is yours to write"\nscenarios = ["boot"]\n')
+    subprocess.run(["git", "add", "stages"], cwd=root, check=True)
+    return root
+
+
+def test_a_handout_takes_the_lab_out_of_every_later_stage_that_carries_it(make_lab, tmp_path, capsys):
+    root = fake_kit_with_a_later_stage(tmp_path)
+    out = tmp_path / "lab"
+    assert make_lab.main(["05", "--out", str(out), "--root", str(root)]) == 0
+    later = (out / "stages" / "06-hello" / "kernel" / "futex_table.cpp").read_text()
+    assert "return address;" not in later and "lab: FutexTable::wake is yours to write" in later
+    assert "do_it();" in later, "06's own region is not this lab's"
+    assert not (out / "stages" / "06-hello" / "LAB.md").exists()
+    assert "and out of the same code in 06-hello" in capsys.readouterr().out
+
+
+def test_all_takes_every_region_out_wherever_it_appears(make_lab, tmp_path):
+    root = fake_kit_with_a_later_stage(tmp_path)
+    out = tmp_path / "lab"
+    assert make_lab.main(["--all", "--out", str(out), "--root", str(root)]) == 0
+    later = (out / "stages" / "06-hello" / "kernel" / "futex_table.cpp").read_text()
+    assert "return address;" not in later and "do_it();" not in later
+    assert (out / "stages" / "05-futex" / "LAB.md").is_file() and (out / "stages" / "06-hello" / "LAB.md").is_file()
+
+
+def test_in_place_keeps_later_stages_and_says_so(make_lab, tmp_path, capsys):
+    root = fake_kit_with_a_later_stage(tmp_path)
+    assert make_lab.main(["05", "--in-place", "--root", str(root)]) == 0
+    assert "return address;" in (root / "stages" / "06-hello" / "kernel" / "futex_table.cpp").read_text()
+    said = capsys.readouterr().out
+    assert "note: 06-hello still hold this lab's code" in said and "from --out" in said
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda d: d.name)
+def test_no_file_of_a_handout_holds_the_solution_of_its_lab(make_lab, stage, tmp_path):
+    """The handout of stage N (make-lab.py N --out DIR): no file in it contains the code of any
+    of N's regions, whitespace aside, wherever the kit carries that code."""
+    solutions = {}
+    for region in make_lab.own_regions(stage, make_lab.load_lab(stage)):
+        text = (stage / region.file).read_text()
+        solutions[region.name] = _squeezed("".join(text.splitlines(keepends=True)[region.begin:region.end - 1]))
+    assert all(solutions.values()), "every region holds code"
+    out = tmp_path / "handout"
+    assert make_lab.make(ROOT, [stage], out, log=lambda _: None) == []
+    leaks = []
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in {".cpp", ".hpp", ".S", ".inc", ".h", ".c", ".md", ".go", ".txt", ".py"}:
+            squeezed = _squeezed(path.read_text(errors="replace"))
+            leaks += [f"{path.relative_to(out)}: {name}" for name, code in solutions.items() if code in squeezed]
+    assert not leaks, "the handout holds its own solution:\n" + "\n".join(leaks)
