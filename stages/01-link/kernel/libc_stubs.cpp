@@ -2,8 +2,8 @@
 //
 // `go build -buildmode=c-archive` leaves the runtime's C glue (runtime/cgo) calling into libc:
 // threads, mutexes, malloc, mmap, signals, stdio (book/stages/01-link.md lists all 30 symbols).
-// This stage has no C library, so each symbol is defined here and, when reached, says who
-// called it.  Later stages replace these stubs one by one with real implementations.
+// This kernel has no C library, so each symbol is defined here and, when reached, says who
+// called it.
 // Book: chapter 01-link (book/stages/01-link.md).
 #include <stdint.h>
 

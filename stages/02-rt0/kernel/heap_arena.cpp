@@ -2,7 +2,7 @@
 //
 // 4 MiB holds the thread stacks (64 KiB a pthread, 256 KiB for rt0's initialize_go, each with a
 // guard page, kernel_stack.hpp), the kernel's per-thread system-call stacks and Go's few C
-// allocations, with room for the threads the runtime starts in later stages.  Xen maps all of
+// allocations, with room to spare for more threads.  Xen maps all of
 // .bss at boot, so it is usable before any page table work.
 // Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "heap.hpp"

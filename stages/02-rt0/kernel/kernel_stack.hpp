@@ -8,7 +8,7 @@
 // from Xen's account.  Each stack costs one extra page of heap for the guard and up to one for
 // alignment.  The boot stack has a guard of its own (arch/boot.S, traps::guard_pages).
 //
-// This stage has no page-table code yet: the heap is an array inside the image, which Xen maps
+// This kernel has no page-table code: the heap is an array inside the image, which Xen maps
 // 1:1 (virtual = pseudo-physical address, boot.S's VIRT_BASE 0), so a guard page is unmapped
 // and mapped again with one update_va_mapping each, its entry rebuilt from Xen's pfn -> mfn list.
 // Book: chapter 02-rt0 (book/stages/02-rt0.md).

@@ -96,6 +96,6 @@ extern "C" void trap_handler(const kernel::traps::TrapFrame* f) {
     // Xen keeps the saved event-upcall mask in bits 32+ of the CS slot (xen-x86_64.h,
     // "saved_upcall_mask"); only the low 16 bits are the selector.
     printf("  | rflags %016lx cs %04lx ss %04lx\n", f->rflags, f->cs & 0xffff, f->ss & 0xffff);
-    if (f->vector == 14) print_fault_hints(f->vector, shinfo::vcpu0().arch.cr2, 0);  // no thread has TLS yet
+    if (f->vector == 14) print_fault_hints(f->vector, shinfo::vcpu0().arch.cr2, 0);  // no thread has a TLS block
     crash_domain();
 }

@@ -1,5 +1,5 @@
-// The Go side of stages 01 to 05: one exported function for the kernel to call.  The program
-// stays the same while the kernel grows until, in stage 05, the runtime initialises and Main runs.
+// The Go side of this stage: one exported function for the kernel to call.  Main can run only
+// once the Go runtime has initialised; how far this stage's kernel gets is in its main.cpp.
 //
 // Built with `go build -buildmode=c-archive`, which compiles the Go runtime, this package and
 // cgo's C glue into libgoapp.a, and writes libgoapp.h declaring `void Main(void)`.

@@ -1,5 +1,5 @@
 // The Go side of stage 07: the 2016 report's name prompt answered from the console, and the
-// tests of stage 06.
+// report's other tests.
 //
 // Built with `go build -buildmode=c-archive` (libgoapp.a + libgoapp.h declaring
 // `void Main(void)`).  The kernel passes the words of its command line that are not kernel

@@ -1,5 +1,5 @@
 // The Go side of stage 08: the 2016 report's ping answered by a network stack in Go (net,
-// ping.go and netstack/), and the tests of stage 07.
+// ping.go and netstack/), and the console tests.
 //
 // Built with `go build -buildmode=c-archive` (libgoapp.a + libgoapp.h declaring
 // `void Main(void)`).  The kernel passes the words of its command line that are not kernel

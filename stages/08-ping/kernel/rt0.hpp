@@ -10,7 +10,7 @@ namespace kernel::rt0 {
 // thread blocks meanwhile, so the scheduler runs whatever the initialiser starts).  The words
 // of the command line that are not kernel options ("selftest=", "strace=") become argv[1..].
 void run_init_array(const char* cmdline);
-// Adds "NAME=value" to the environment Go starts with (the network card's settings, stage 08).
+// Adds "NAME=value" to the environment Go starts with (the network card's settings).
 // The text is copied; false when the environment is full.  Call before run_init_array().
 bool add_environment(const char* entry);
 

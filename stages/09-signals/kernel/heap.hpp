@@ -1,9 +1,8 @@
 // The kernel's heap: a first-fit free-list allocator over one fixed region.
 //
 // It serves malloc/free for Go's C glue (runtime/cgo allocates thread-start records and
-// pthread attributes) and the kernel's own thread stacks and thread records.  Until stage 04
-// brings a page-frame allocator the region is an array in .bss, which Xen maps with the rest of
-// the image, so no page tables need to change to use it.
+// pthread attributes) and the kernel's own thread stacks and thread records.  heap_arena.cpp
+// says where the region is and how big.
 //
 // Blocks carry a 16-byte header; free blocks form an address-ordered list so that freeing
 // merges neighbours and the heap does not fragment into slivers.

@@ -1,7 +1,6 @@
-// The memory behind kernel::heap::kernel(): from stage 04 on, a run of frames that
-// memory::init takes, sized from the guest's memory (an eighth of it, 512 KiB to 4 MiB), so the
-// image carries no empty arena and a small guest does not lose 4 MiB to it.  Stages 02 and 03,
-// which have no frame allocator, keep a fixed array in .bss.
+// The memory behind kernel::heap::kernel(): a run of frames that memory::init takes, sized
+// from the guest's memory (an eighth of it, 512 KiB to 4 MiB), so the image carries no empty
+// arena and a small guest does not lose 4 MiB to it.
 // Book: chapters 02-rt0 and 04-mmap (book/stages/02-rt0.md, book/stages/04-mmap.md).
 #include "heap.hpp"
 #include "memory/memory.hpp"

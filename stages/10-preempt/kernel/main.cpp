@@ -1,6 +1,6 @@
 // Stage 10-preempt: preemption and asynchronous signals.  Events are unmasked and a time
 // slice that ends in Go code switches the thread out (the event upcall, preempt.cpp), so a
-// goroutine spinning in for {} no longer keeps the vCPU; signals sent with tgkill -- Go's
+// goroutine spinning in for {} cannot keep the vCPU; signals sent with tgkill -- Go's
 // SIGURG, which preempts a goroutine -- and the console's ^C reach Go's handlers, and a wait
 // in the kernel that a signal ends says EINTR.  Beneath it, faults delivered as signals, and
 // the kernel that boots the Go runtime with its threads, memory, console and network card.

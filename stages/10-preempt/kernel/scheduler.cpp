@@ -128,7 +128,7 @@ void expire_timers() {
 
 [[noreturn]] void deadlock();
 
-// The devices' polls (the console's, from stage 08 on the network card's too).
+// The devices' polls (the console's and the network card's).
 constexpr int kMaxDevicePolls = 4;
 void (*g_device_polls[kMaxDevicePolls])() = {};
 int g_device_poll_count = 0;

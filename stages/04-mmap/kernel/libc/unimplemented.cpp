@@ -1,4 +1,4 @@
-// C library functions Go's c-archive links but this kernel does not provide yet.  Each is a
+// C library functions Go's c-archive links but this kernel does not provide.  Each is a
 // named stub: reaching it stops the domain and says who called it.
 // Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #include "../panic.hpp"

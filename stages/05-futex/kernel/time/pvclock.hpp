@@ -30,9 +30,9 @@ constexpr uint64_t scale_tsc_delta(uint64_t delta, uint32_t mul, int8_t shift) {
 // System time at `tsc`.  The difference is taken modulo 2^64 and read as signed, as the TSC
 // wraps: the first snapshot Xen 4.17 gives a PV domU (seen under QEMU TCG) has a tsc_timestamp of
 // 2^64 - 1255046262, taken before the domain's TSC offset made its TSC start near 0, while the
-// guest already reads 824012571.  The plain unsigned comparison took that for "before the
-// snapshot", so the clock stood still until Xen's next snapshot a second later, and every timer
-// armed meanwhile fired a second late (06-hello's first 100 ms sleep took 1 s).  A TSC really
+// guest already reads 824012571.  A plain unsigned comparison takes that for "before the
+// snapshot", so the clock would stand still until Xen's next snapshot a second later, and every
+// timer armed meanwhile would fire a second late (a 100 ms sleep measured 1 s).  A TSC really
 // before the snapshot (a read racing Xen's update) counts as the snapshot's own time.
 constexpr uint64_t system_time_at(const PvclockSnapshot& s, uint64_t tsc) {
     int64_t delta = static_cast<int64_t>(tsc - s.tsc_timestamp);

@@ -29,7 +29,7 @@ constexpr uint64_t kCeiling = 0x800000000000;  // end of the lower canonical hal
 
 // The kernel's heap holds the threads' stacks (64 KiB each, libc/pthread.cpp, plus a 16 KiB
 // system-call stack) and the C glue's few allocations: an eighth of the guest's memory, at least
-// 512 KiB and at most 4 MiB (a 32 MiB guest gets what stages 02-03 have in .bss).
+// 512 KiB and at most 4 MiB (a 32 MiB guest gets the most, 4 MiB).
 constexpr uint64_t kHeapMin = 512 << 10, kHeapMax = 4 << 20;
 
 // Frames kept back from the promise for the page tables that demand faults create (one leaf

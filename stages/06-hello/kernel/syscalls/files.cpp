@@ -62,7 +62,7 @@ fd::EpollSet::Readiness readiness(void*, int number) {
             return {ev, p->changes};
         }
         case FdKind::Console:
-            return {fd::EPOLLOUT, 0};  // console input arrives in stage 07
+            return {fd::EPOLLOUT, 0};  // this kernel reads no console input: never readable
         default:
             return {0, 0};
     }

@@ -1,9 +1,11 @@
 // The system-call table: every Linux x86-64 call Go 1.19's runtime, syscall and os packages can
 // issue on linux/amd64, one row each, sorted by number (numbers from Linux's
 // arch/x86/entry/syscalls/syscall_64.tbl; a unit test checks both the order and the numbers).
-// This stage's handlers: the two ways out of a program (stage 02), the memory calls (stage 04),
-// threads and time (stage 05): futex, the clocks, sleeping, yielding, the thread id, the CPU
-// mask and the signal calls, and files (stage 06): the console, pipes, epoll.
+// This stage's handlers, by what they are for: ending the program (exit, exit_group:
+// process.cpp); Go's memory (mmap, munmap, madvise: memory.cpp); threads and time (futex, the
+// clocks, sleeping, yielding, the thread id, the CPU mask: futex.cpp, time.cpp, sched.cpp);
+// signals (actions, masks, the alternate stack, kill/tkill/tgkill: signals.cpp); files (the
+// console, pipes, epoll: files.cpp).
 // Every other call is logged and answered with -ENOSYS.
 // Columns: number, name, argument kinds (table.hpp), log flags, handler; the comment above each row
 // says what Go uses the call for (the book's "What Go needs from the operating system" is built from it).

@@ -20,7 +20,7 @@ void (*g_on_input)() = nullptr;
 // Ctrl-C: SIGINT's default action on Linux is to terminate the process ("Term" in signal(7)),
 // not to dump core, so the domain powers off instead of crashing.  A Go c-archive leaves SIGINT
 // to its host program (runtime/signal_unix.go, sigInstallGoHandler: only synchronous signals
-// and SIGPIPE get Go's handler), and this kernel delivers no signals before stage 09, so the
+// and SIGPIPE get Go's handler), and this kernel delivers no signals at all, so the
 // default action is what the user gets, as from a C program.
 [[noreturn]] void interrupt() {
     syscalls::flush_log();

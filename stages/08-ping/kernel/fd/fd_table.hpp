@@ -9,7 +9,7 @@
 
 namespace kernel::fd {
 
-// NetDevice: /dev/vif0, the network card as a TAP-like character device (stage 08).
+// NetDevice: /dev/vif0, the network card as a TAP-like character device.
 enum class FdKind : uint8_t { Free, Console, PipeRead, PipeWrite, Epoll, NetDevice };
 
 // Linux's open flags that matter here (include/uapi/asm-generic/fcntl.h).

@@ -1,4 +1,5 @@
-// Mutexes and condition variables on the cooperative scheduler.
+// Mutexes and condition variables on the kernel's scheduler, which never switches threads in
+// the middle of the kernel's own code (these functions included).
 //
 // Go's C glue uses one of each: cgo's exported functions wait in _cgo_wait_runtime_init_done
 // (runtime/cgo/gcc_libinit.c) until the runtime, on another thread, signals that it has
@@ -56,7 +57,7 @@ int pthread_mutex_unlock(void* mutex) {
 int pthread_cond_wait(void* cond, void* mutex) {
     auto* c = static_cast<Cond*>(cond);
     auto* m = static_cast<Mutex*>(mutex);
-    // Queue first, then release: with a cooperative scheduler nothing runs in between, so a
+    // Queue first, then release: no other thread runs in between (this is kernel code), so a
     // broadcast cannot be missed.
     c->waiters.push_back(kernel::sched::current());
     unlock(m);

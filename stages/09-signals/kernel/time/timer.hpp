@@ -21,8 +21,8 @@ void init_timer();
 // on the timer's channel or on one of the channels given to also_wake_on.
 void wait_until(uint64_t deadline_ns);
 
-// Makes the idle vCPU wake for events on `port` too (the console's, from stage 07 on): a
-// device's channel is polled together with the timer's, so input ends the wait at once.
+// Makes the idle vCPU wake for events on `port` too (a device's channel, the console's among
+// them): it is polled together with the timer's, so input ends the wait at once.
 void also_wake_on(evtchn_port_t port);
 
 }  // namespace kernel::time

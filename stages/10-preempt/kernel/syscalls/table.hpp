@@ -2,7 +2,7 @@
 // how the log prints its arguments, how it is logged, its handler), and the handlers.
 //
 // A call without a handler is logged by name with its arguments and fails with -ENOSYS, so the
-// console shows exactly what the runtime asked for and the next stage still has to provide.
+// console shows exactly what the runtime asked for and this kernel does not provide.
 // Adding a call is one row of table.cpp (and its handler, in the file of its area).
 // Book: chapter 02-rt0 (book/stages/02-rt0.md).
 #pragma once
