@@ -37,7 +37,8 @@ constexpr const char* kNode = "device/vif/0";
 constexpr const char* kBackend = "/local/domain/0/backend/vif/5/0";
 const std::string kBackendState = std::string(kBackend) + "/state";
 
-std::string str(Error e) { return e ? e : "(no error)"; }
+const std::string kOk = "(no error)";
+std::string str(Error e) { return e.ok() ? kOk : e.message(); }
 
 // Xenstore as the frontend sees it through the Store interface.
 class FakeStore final : public kernel::xenbus::Store {
@@ -46,6 +47,7 @@ public:
     Tree nodes;                                  // committed state
     std::map<std::string, const char*> read_errors, write_errors;
     const char* watch_error = nullptr;
+    const char* unwatch_error = nullptr;         // the watch stays set, as after a failed XS_UNWATCH
     const char* start_error = nullptr;
     int eagain_commits = 0;                      // the next N commits answer EAGAIN
     const char* commit_error = nullptr;          // then this (nullptr: commit)
@@ -79,34 +81,34 @@ public:
 
     Error read(uint32_t tx, const char* path, char* out, size_t size) override {
         reads.push_back({tx, path});
-        if (auto e = read_errors.find(path); e != read_errors.end()) return e->second;
+        if (auto e = read_errors.find(path); e != read_errors.end()) return Error(e->second);
         const std::string* value = nullptr;
         if (tx != kNoTransaction) {
             Tree* pending = transaction(tx);
-            if (!pending) return "EINVAL";
+            if (!pending) return Error("EINVAL");
             if (auto it = pending->find(path); it != pending->end()) value = &it->second;
         }
         if (!value) {
             auto it = nodes.find(path);
-            if (it == nodes.end()) return "ENOENT";
+            if (it == nodes.end()) return Error("ENOENT");
             value = &it->second;
         }
-        if (value->size() + 1 > size) return "reply does not fit";  // as the kernel's client
+        if (value->size() + 1 > size) return Error("reply does not fit");  // as the kernel's client
         memcpy(out, value->c_str(), value->size() + 1);
-        return nullptr;
+        return {};
     }
 
     Error write(uint32_t tx, const char* path, const char* value) override {
         writes.push_back({tx, path, value});
-        if (auto e = write_errors.find(path); e != write_errors.end()) return e->second;
+        if (auto e = write_errors.find(path); e != write_errors.end()) return Error(e->second);
         if (tx == kNoTransaction) {
             backend_write(path, value);
-            return nullptr;
+            return {};
         }
         Tree* pending = transaction(tx);
-        if (!pending) return "EINVAL";
+        if (!pending) return Error("EINVAL");
         (*pending)[path] = value;
-        return nullptr;
+        return {};
     }
 
     Error directory(uint32_t tx, const char* path, char* out, size_t size, size_t* length) override {
@@ -116,18 +118,18 @@ public:
         for (const auto& [p, v] : nodes)
             if (p.compare(0, prefix.size(), prefix) == 0) children.insert(p.substr(prefix.size(), p.find('/', prefix.size()) - prefix.size()));
         for (const auto& c : children) listing += c + '\0';
-        if (listing.size() > size) return "reply does not fit";
+        if (listing.size() > size) return Error("reply does not fit");
         memcpy(out, listing.data(), listing.size());
         *length = listing.size();
-        return nullptr;
+        return {};
     }
 
     Error transaction_start(uint32_t* tx) override {
         ++starts;
-        if (start_error) return start_error;
+        if (start_error) return Error(start_error);
         *tx = next_tx_++;
         open_[*tx] = {};
-        return nullptr;
+        return {};
     }
 
     Error transaction_end(uint32_t tx, bool commit) override {
@@ -136,37 +138,40 @@ public:
         auto it = open_.find(tx);
         if (it == open_.end()) {
             ADD_FAILURE() << "transaction_end of transaction " << tx << ", which is not open";
-            return "EINVAL";
+            return Error("EINVAL");
         }
         Tree pending = std::move(it->second);
         open_.erase(it);
-        if (!commit) return nullptr;
+        if (!commit) return {};
         if (eagain_commits > 0) {
             --eagain_commits;
-            return "EAGAIN";  // xenstored threw the transaction away
+            return Error("EAGAIN");  // xenstored threw the transaction away
         }
-        if (commit_error) return commit_error;
+        if (commit_error) return Error(commit_error);
         for (const auto& [p, v] : pending) backend_write(p, v);
-        return nullptr;
+        return {};
     }
 
     Error watch(const char* path, const char* token) override {
         watches_set.push_back({path, token});
-        if (watch_error) return watch_error;
+        if (watch_error) return Error(watch_error);
+        for (const auto& [p, t] : active_)
+            if (p == path && t == token) return Error("EEXIST");  // xenstored's do_watch
         active_.push_back({path, token});
         events_.push_back(path);  // xenstored fires a new watch once
-        return nullptr;
+        return {};
     }
 
     Error unwatch(const char* path, const char* token) override {
         watches_removed.push_back({path, token});
+        if (unwatch_error) return Error(unwatch_error);
         for (auto it = active_.begin(); it != active_.end(); ++it) {
             if (it->first == path && it->second == token) {
                 active_.erase(it);
-                return nullptr;
+                return {};
             }
         }
-        return "ENOENT";
+        return Error("ENOENT");
     }
 
     // The backend's next move happens while the frontend waits: the clock advances by the
@@ -235,6 +240,35 @@ FakeStore::Step backend_goes(const char* state, uint64_t after_ns = 1'000'000) {
     return {after_ns, [state](FakeStore& s) { s.backend_write(kBackendState, state); }};
 }
 
+// --- Error ----------------------------------------------------------------------------------
+
+TEST(XenbusError, TheDefaultIsSuccessWithNoMessage) {
+    constexpr Error e;
+    static_assert(e.ok());
+    EXPECT_STREQ(e.message(), "");
+    EXPECT_FALSE(e.is("ENOENT"));
+    EXPECT_FALSE(e.is(""));
+}
+
+TEST(XenbusError, AFailureKeepsItsMessage) {
+    static const char kName[] = "ENOENT";
+    Error e(kName);
+    EXPECT_FALSE(e.ok());
+    EXPECT_EQ(e.message(), kName);  // the same string, not a copy
+    EXPECT_TRUE(e.is("ENOENT"));
+    EXPECT_FALSE(e.is("ENOEN"));
+    EXPECT_FALSE(e.is("ENOENTS"));
+    EXPECT_FALSE(e.is("EAGAIN"));
+    EXPECT_FALSE(Error("").ok());  // an empty message is still a failure
+}
+
+TEST(XenbusError, ANullMessageIsStillAFailure) {
+    const char* none = nullptr;
+    Error e(none);
+    EXPECT_FALSE(e.ok());
+    EXPECT_STREQ(e.message(), "unknown error");
+}
+
 // --- parse_mac and state_name -------------------------------------------------------------
 
 TEST(XenbusParseMac, SixHexPairsSeparatedByColons) {
@@ -281,7 +315,7 @@ TEST(XenbusReadVif, ReadsEveryKeyTheToolstackWrote) {
     VifConfig c;
     memset(&c, 0x5a, sizeof c);
     bool present = false;
-    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), str(nullptr));
+    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk);
     EXPECT_TRUE(present);
     EXPECT_STREQ(c.node, "device/vif/0");
     EXPECT_STREQ(c.backend, kBackend);
@@ -305,7 +339,7 @@ TEST(XenbusReadVif, NoDeviceVif0MeansNoCardAndNoError) {
     s.nodes["device/console/0/state"] = "1";  // other devices do not matter
     VifConfig c;
     bool present = true;
-    EXPECT_EQ(read_vif(s, kNode, &c, &present), nullptr);
+    EXPECT_EQ(str(read_vif(s, kNode, &c, &present)), kOk);
     EXPECT_FALSE(present);
     ASSERT_EQ(s.reads.size(), 1u);  // one look, and no further
     EXPECT_EQ(s.reads[0].second, "device/vif/0/backend");
@@ -337,7 +371,7 @@ TEST(XenbusReadVif, ABackendIdThatIsNoDomainIdIsAnError) {
     s.nodes["device/vif/0/backend-id"] = "32751";  // the last ordinary domain id
     VifConfig c;
     bool present = false;
-    ASSERT_EQ(read_vif(s, kNode, &c, &present), nullptr);
+    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk);
     EXPECT_EQ(c.backend_id, 32751);
 }
 
@@ -379,7 +413,7 @@ TEST(XenbusReadVif, AnMtuOutsideEthernetsRangeIsAnError) {
         s.nodes["device/vif/0/mtu"] = std::to_string(good);
         VifConfig c;
         bool present = false;
-        ASSERT_EQ(read_vif(s, kNode, &c, &present), nullptr) << good;
+        ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk) << good;
         EXPECT_EQ(c.mtu, good);
     }
 }
@@ -390,7 +424,7 @@ TEST(XenbusReadVif, NoMtuKeyMeans1500) {
     s.nodes.erase("device/vif/0/mtu");
     VifConfig c;
     bool present = false;
-    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), str(nullptr));
+    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk);
     EXPECT_EQ(c.mtu, 1500u);
 }
 
@@ -401,7 +435,7 @@ TEST(XenbusReadVif, NoIpKeyMeansAnEmptyIp) {
     VifConfig c;
     memset(&c, 0x5a, sizeof c);
     bool present = false;
-    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), str(nullptr));
+    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk);
     EXPECT_STREQ(c.ip, "");
 }
 
@@ -415,7 +449,7 @@ TEST(XenbusReadVif, AnIpThatCannotBeReadIsEmptyNotGarbage) {
             s.nodes[std::string(kBackend) + "/ip"] = "10.0.0.2 10.0.0.3";  // two addresses: more than 15 bytes
         VifConfig c;
         bool present = false;
-        ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), str(nullptr)) << why;
+        ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk) << why;
         EXPECT_STREQ(c.ip, "") << why;
     }
 }
@@ -427,7 +461,7 @@ TEST(XenbusWaitForBackend, ABackendAlreadyInInitWaitNeedsNoWait) {
     toolstack_vif(s);
     s.nodes[kBackendState] = "2";
     XenbusState seen = XenbusStateUnknown;
-    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), str(nullptr));
+    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), kOk);
     EXPECT_EQ(seen, XenbusStateInitWait);
     EXPECT_TRUE(s.wait_deadlines.empty());
     using P = std::vector<std::pair<std::string, std::string>>;
@@ -441,7 +475,7 @@ TEST(XenbusWaitForBackend, ALaterStateBeforeClosingAlsoCounts) {
     toolstack_vif(s);
     s.nodes[kBackendState] = "4";
     XenbusState seen = XenbusStateUnknown;
-    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), str(nullptr));
+    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), kOk);
     EXPECT_EQ(seen, XenbusStateConnected);
 }
 
@@ -450,7 +484,7 @@ TEST(XenbusWaitForBackend, ReachesInitWaitAfterTwoWatchEvents) {
     toolstack_vif(s);  // backend Initialising
     s.script.push_back(backend_goes("2"));
     XenbusState seen = XenbusStateUnknown;
-    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), str(nullptr));
+    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), kOk);
     EXPECT_EQ(seen, XenbusStateInitWait);
     EXPECT_EQ(s.events_delivered, 2);  // the one on setting the watch, and the change
     EXPECT_EQ(s.wait_deadlines.size(), 2u);
@@ -472,7 +506,7 @@ TEST(XenbusWaitForBackend, UnrelatedChangesDoNotEndTheWait) {
     s.script.push_back(backend_goes("2"));
     s.script.push_back(backend_goes("4"));
     XenbusState seen = XenbusStateUnknown;
-    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateConnected, 5'000'000'000, &seen)), str(nullptr));
+    ASSERT_EQ(str(wait_for_backend(s, kBackend, XenbusStateConnected, 5'000'000'000, &seen)), kOk);
     EXPECT_EQ(seen, XenbusStateConnected);
     EXPECT_EQ(s.events_delivered, 3);
     EXPECT_TRUE(s.script.empty());
@@ -556,6 +590,30 @@ TEST(XenbusWaitForBackend, AStateThatCannotBeReadOrIsNoNumberIsAnErrorAndTheWatc
     }
 }
 
+TEST(XenbusWaitForBackend, AWatchThatCannotBeRemovedIsAnErrorOnceTheWaitWentWell) {
+    FakeStore s;
+    toolstack_vif(s);
+    s.nodes[kBackendState] = "2";
+    s.unwatch_error = "no reply from xenstored";
+    XenbusState seen = XenbusStateUnknown;
+    EXPECT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), "no reply from xenstored");
+    EXPECT_EQ(seen, XenbusStateInitWait);
+    EXPECT_EQ(s.active_watches(), 1u);
+    // Why it matters: the next wait cannot set its watch while the old one is there.
+    s.unwatch_error = nullptr;
+    EXPECT_EQ(str(wait_for_backend(s, kBackend, XenbusStateConnected, 5'000'000'000, &seen)), "EEXIST");
+}
+
+TEST(XenbusWaitForBackend, TheWaitsOwnErrorComesBeforeTheUnwatchs) {
+    FakeStore s;
+    toolstack_vif(s);
+    s.nodes.erase(kBackendState);
+    s.unwatch_error = "no reply from xenstored";
+    XenbusState seen = XenbusStateUnknown;
+    EXPECT_EQ(str(wait_for_backend(s, kBackend, XenbusStateInitWait, 5'000'000'000, &seen)), "ENOENT");
+    EXPECT_EQ(s.watches_removed.size(), 1u);  // it was tried all the same
+}
+
 TEST(XenbusWaitForBackend, AWatchThatCannotBeSetIsReported) {
     FakeStore s;
     toolstack_vif(s);
@@ -596,7 +654,7 @@ TEST(XenbusPublishRings, WritesExactlyItsKeysInOneTransaction) {
     toolstack_vif(s);
     const Tree before = s.nodes;
     int attempts = 0;
-    ASSERT_EQ(str(publish_rings(s, kNode, RingRefs{9, 10, 17}, &attempts)), str(nullptr));
+    ASSERT_EQ(str(publish_rings(s, kNode, RingRefs{9, 10, 17}, &attempts)), kOk);
     EXPECT_EQ(attempts, 1);
     EXPECT_EQ(s.starts, 1);
     ASSERT_EQ(s.ends.size(), 1u);
@@ -624,7 +682,7 @@ TEST(XenbusPublishRings, WritesExactlyItsKeysInOneTransaction) {
 TEST(XenbusPublishRings, NumbersAreWrittenInDecimalToTheirFullWidth) {
     FakeStore s;
     int attempts = 0;
-    ASSERT_EQ(str(publish_rings(s, kNode, RingRefs{0, 4294967295u, 1023}, &attempts)), str(nullptr));
+    ASSERT_EQ(str(publish_rings(s, kNode, RingRefs{0, 4294967295u, 1023}, &attempts)), kOk);
     EXPECT_EQ(only(s.nodes, expected_keys(0, 4294967295u, 1023)), expected_keys(0, 4294967295u, 1023));
     EXPECT_EQ(s.nodes["device/vif/0/rx-ring-ref"], "4294967295");
 }
@@ -635,7 +693,7 @@ TEST(XenbusPublishRings, RetriesOnEagainAndSaysHowManyTransactionsItTook) {
     const Tree before = s.nodes;
     s.eagain_commits = 2;
     int attempts = 0;
-    ASSERT_EQ(str(publish_rings(s, kNode, RingRefs{9, 10, 17}, &attempts)), str(nullptr));
+    ASSERT_EQ(str(publish_rings(s, kNode, RingRefs{9, 10, 17}, &attempts)), kOk);
     EXPECT_EQ(attempts, 3);
     EXPECT_EQ(s.starts, 3);
     ASSERT_EQ(s.ends.size(), 3u);
@@ -711,8 +769,8 @@ TEST(XenbusPublishRings, ACommitErrorOtherThanEagainIsNotRetried) {
 TEST(XenbusSwitchState, WritesTheStateNumberOutsideAnyTransaction) {
     FakeStore s;
     toolstack_vif(s);
-    ASSERT_EQ(switch_state(s, kNode, XenbusStateConnected), nullptr);
-    ASSERT_EQ(switch_state(s, kNode, XenbusStateClosing), nullptr);
+    ASSERT_EQ(str(switch_state(s, kNode, XenbusStateConnected)), kOk);
+    ASSERT_EQ(str(switch_state(s, kNode, XenbusStateClosing)), kOk);
     using W = std::vector<FakeStore::Write>;
     EXPECT_EQ(s.writes, (W{{kNoTransaction, "device/vif/0/state", "4"}, {kNoTransaction, "device/vif/0/state", "5"}}));
     EXPECT_EQ(s.nodes["device/vif/0/state"], "5");
@@ -732,21 +790,21 @@ TEST(XenbusFrontend, TheHandshakeAgainstAScriptedBackend) {
     s.script.push_back(backend_goes("2", 50'000'000));  // netback probes, goes InitWait
     VifConfig c;
     bool present = false;
-    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), str(nullptr));
+    ASSERT_EQ(str(read_vif(s, kNode, &c, &present)), kOk);
     ASSERT_TRUE(present);
     XenbusState seen = XenbusStateUnknown;
-    ASSERT_EQ(str(wait_for_backend(s, c.backend, XenbusStateInitWait, 5'000'000'000, &seen)), str(nullptr));
+    ASSERT_EQ(str(wait_for_backend(s, c.backend, XenbusStateInitWait, 5'000'000'000, &seen)), kOk);
     int attempts = 0;
     s.eagain_commits = 1;  // the backend's hotplug script wrote meanwhile
-    ASSERT_EQ(str(publish_rings(s, c.node, RingRefs{8, 9, 5}, &attempts)), str(nullptr));
+    ASSERT_EQ(str(publish_rings(s, c.node, RingRefs{8, 9, 5}, &attempts)), kOk);
     EXPECT_EQ(attempts, 2);
-    ASSERT_EQ(switch_state(s, c.node, XenbusStateConnected), nullptr);
+    ASSERT_EQ(str(switch_state(s, c.node, XenbusStateConnected)), kOk);
     // The backend connects only once it sees our rings and state.
     s.script.push_back({10'000'000, [](FakeStore& f) {
                             if (f.nodes.count("device/vif/0/tx-ring-ref") && f.nodes["device/vif/0/state"] == "4")
                                 f.backend_write(kBackendState, "4");
                         }});
-    ASSERT_EQ(str(wait_for_backend(s, c.backend, XenbusStateConnected, 5'000'000'000, &seen)), str(nullptr));
+    ASSERT_EQ(str(wait_for_backend(s, c.backend, XenbusStateConnected, 5'000'000'000, &seen)), kOk);
     EXPECT_EQ(seen, XenbusStateConnected);
     EXPECT_EQ(s.active_watches(), 0u);
     EXPECT_EQ(s.open_transactions(), 0u);

@@ -3,8 +3,10 @@
 
 #include "../address.hpp"
 #include "../console.hpp"
+#include "../format.hpp"
 #include "../memory/memory.hpp"
 #include "../scheduler.hpp"
+#include "../string.hpp"
 #include "../syscalls/errno.hpp"
 #include "../time/timer.hpp"
 #include "../xenbus/event_channel.hpp"
@@ -38,11 +40,13 @@ struct Page {
 
 constinit FrontRing<netif_tx_sring> g_tx;
 constinit FrontRing<netif_rx_sring> g_rx;
+Page g_tx_ring_page, g_rx_ring_page;  // the shared rings themselves
 Page g_rx_pages[kRxPages];
 Page g_tx_pages[kTxPages];
 uint16_t g_tx_free[kTxPages];  // stack of free tx page ids
 unsigned g_tx_free_count = 0;
 evtchn_port_t g_port = 0;
+bool g_published = false;  // the ring refs and the channel are in xenstore for the backend
 xenbus::VifConfig g_config;
 bool g_present = false;
 Stats g_stats;
@@ -120,15 +124,44 @@ bool allocate_pages(Page* pages, unsigned count) {
 
 // A shared ring: a page of ours, granted writable to the backend, which maps it.
 template <typename Ring, typename Sring>
-bool make_ring(Ring& ring, grant::Ref* ref) {
-    Pfn pfn{0};
-    if (!memory::allocate_frame(&pfn)) return false;
-    ring.init(pfn_to_virt(pfn).as<Sring>(), kPageSize);
-    return grant::table().grant(g_config.backend_id, memory::machine_frame(pfn), false, ref);
+bool make_ring(Ring& ring, Page& page) {
+    if (!memory::allocate_frame(&page.pfn)) return false;
+    ring.init(pfn_to_virt(page.pfn).as<Sring>(), kPageSize);
+    page.granted = grant::table().grant(g_config.backend_id, memory::machine_frame(page.pfn), false, &page.ref);
+    return page.granted;
+}
+
+// Gives back what init() set up before a step failed, as Mini-OS's netfront does on its error
+// path (free_netfront) and Linux's with xennet_disconnect_backend.  Once the backend has been
+// told where our rings are, our state goes to Closed first: xen-netback's frontend_changed then
+// disconnects instead of mapping them.  A grant the backend still holds (a ring it has mapped)
+// cannot be ended (grant_entries.hpp): its ref stays taken and its page unused.  The frames
+// stay allocated either way: memory::allocate_frame's are never given back (memory/memory.hpp).
+void undo_init() {
+    if (g_published) {
+        if (xenbus::Error e = xenbus::switch_state(xenbus::xenstore(), g_config.node, XenbusStateClosed); !e.ok())
+            console::printf("netfront: writing our state Closed: %s\n", e.message());
+        g_published = false;
+    }
+    unsigned kept = 0;
+    auto release = [&kept](Page& page) {
+        if (page.granted && !end_grant(page)) ++kept;
+    };
+    for (Page& page : g_rx_pages) release(page);
+    release(g_tx_ring_page);
+    release(g_rx_ring_page);
+    g_tx_free_count = 0;
+    if (g_port != 0) {
+        if (long rc = evtchn::close(g_port); rc != 0)
+            console::printf("netfront: EVTCHNOP_close of event channel %u: Xen answered rc %ld\n", g_port, rc);
+        g_port = 0;
+    }
+    if (kept > 0) console::printf("netfront: %u grants kept: the backend still uses their pages\n", kept);
 }
 
 bool fail(const char* step, const char* why) {
     console::printf("netfront: %s: %s; the guest runs without a network card\n", step, why);
+    undo_init();
     return false;
 }
 
@@ -138,7 +171,8 @@ bool init() {
     using namespace xenbus;
     Store& store = xenstore();
     bool found = false;
-    if (Error e = read_vif(store, "device/vif/0", &g_config, &found)) return fail("reading device/vif/0", e);
+    if (Error e = read_vif(store, "device/vif/0", &g_config, &found); !e.ok())
+        return fail("reading device/vif/0", e.message());
     if (!found) {
         console::printf("netfront: no network card: xenstore has no device/vif/0 (the domain was created without a vif)\n");
         return false;
@@ -149,18 +183,22 @@ bool init() {
                     g_config.ip[0] ? g_config.ip : "(none in xenstore)");
 
     XenbusState seen = XenbusStateUnknown;
-    if (Error e = wait_for_backend(store, g_config.backend, XenbusStateInitWait, kBackendTimeoutNs, &seen))
-        return fail("waiting for the backend to reach InitWait", e);
+    if (Error e = wait_for_backend(store, g_config.backend, XenbusStateInitWait, kBackendTimeoutNs, &seen); !e.ok())
+        return fail("waiting for the backend to reach InitWait", e.message());
     console::printf("netfront: backend state %s\n", state_name(seen));
 
-    grant::Ref tx_ref{0}, rx_ref{0};
-    if (!make_ring<decltype(g_tx), netif_tx_sring>(g_tx, &tx_ref) ||
-        !make_ring<decltype(g_rx), netif_rx_sring>(g_rx, &rx_ref) || !allocate_pages(g_rx_pages, kRxPages) ||
+    if (!make_ring<decltype(g_tx), netif_tx_sring>(g_tx, g_tx_ring_page) ||
+        !make_ring<decltype(g_rx), netif_rx_sring>(g_rx, g_rx_ring_page) || !allocate_pages(g_rx_pages, kRxPages) ||
         !allocate_pages(g_tx_pages, kTxPages))
         return fail("setting up the rings", "no free frame or grant ref left");
+    const grant::Ref tx_ref = g_tx_ring_page.ref, rx_ref = g_rx_ring_page.ref;
     long rc = 0;
     g_port = evtchn::alloc_unbound(g_config.backend_id, &rc);
-    if (g_port == 0) return fail("EVTCHNOP_alloc_unbound", "Xen refused");
+    if (g_port == 0) {
+        char why[40];
+        snformat(why, sizeof why, "Xen answered rc %ld", rc);
+        return fail("EVTCHNOP_alloc_unbound", why);
+    }
     for (unsigned i = 0; i < kRxPages; ++i)
         if (!post_rx(i)) return fail("posting rx pages", "no grant ref left");
     g_rx.push_requests();  // the backend is not connected yet: it reads req_prod when it is
@@ -171,14 +209,17 @@ bool init() {
 
     int attempts = 0;
     RingRefs refs{tx_ref.value, rx_ref.value, g_port};
-    if (Error e = publish_rings(store, g_config.node, refs, &attempts)) return fail("publishing the rings", e);
+    if (Error e = publish_rings(store, g_config.node, refs, &attempts); !e.ok())
+        return fail("publishing the rings", e.message());
+    g_published = true;
     console::printf("netfront: wrote tx-ring-ref, rx-ring-ref, event-channel, request-rx-copy=1, feature-rx-notify=1, "
                     "feature-no-csum-offload=1 (%d transaction%s)\n",
                     attempts, attempts == 1 ? "" : "s");
-    if (Error e = switch_state(store, g_config.node, XenbusStateConnected)) return fail("writing our state", e);
+    if (Error e = switch_state(store, g_config.node, XenbusStateConnected); !e.ok())
+        return fail("writing our state", e.message());
     console::printf("netfront: state Connected; waiting for the backend\n");
-    if (Error e = wait_for_backend(store, g_config.backend, XenbusStateConnected, kBackendTimeoutNs, &seen))
-        return fail("waiting for the backend to connect", e);
+    if (Error e = wait_for_backend(store, g_config.backend, XenbusStateConnected, kBackendTimeoutNs, &seen); !e.ok())
+        return fail("waiting for the backend to connect", e.message());
 
     time::also_wake_on(g_port);     // frames and tx answers end the idle wait
     sched::add_device_poll(poll);   // and are collected on every pass of the scheduler
@@ -217,14 +258,13 @@ long receive(void* out, size_t n) {
             size_t size = static_cast<size_t>(rsp.status);
             size_t copy = size < n ? size : n;
             if (copy < size) ++g_stats.rx_truncated;
-            const char* from = page_bytes(page.pfn) + rsp.offset;
-            char* to = static_cast<char*>(out);
-            for (size_t i = 0; i < copy; ++i) to[i] = from[i];
+            memcpy(out, page_bytes(page.pfn) + rsp.offset, copy);
             ++g_stats.rx_frames;
             g_stats.rx_bytes += size;
             length = static_cast<long>(copy);
         }
-        post_rx(rsp.id);  // the ref just freed is there to take
+        // The ref just freed is there to take; without one the ring has a page fewer from now on.
+        if (!post_rx(rsp.id)) ++g_stats.rx_not_reposted;
         push_rx();
         if (length >= 0) return length;
     }
@@ -243,9 +283,7 @@ long transmit(const void* data, size_t n) {
     }
     uint16_t id = g_tx_free[--g_tx_free_count];
     Page& page = g_tx_pages[id];
-    const char* from = static_cast<const char*>(data);
-    char* to = page_bytes(page.pfn);
-    for (size_t i = 0; i < n; ++i) to[i] = from[i];
+    memcpy(page_bytes(page.pfn), data, n);
     if (!grant::table().grant(g_config.backend_id, memory::machine_frame(page.pfn), true, &page.ref)) {
         g_tx_free[g_tx_free_count++] = id;
         ++g_stats.tx_ring_full;
@@ -276,11 +314,16 @@ const Stats& stats() { return g_stats; }
 
 void print_stats() {
     if (!g_present) return;
+    // Said only when not 0: a re-post fails only when no grant ref is free, and the card holds
+    // 194 of the table's 2040.
+    char reposts[48] = "";
+    if (g_stats.rx_not_reposted != 0)
+        snformat(reposts, sizeof reposts, ", rx pages not posted again %lu", g_stats.rx_not_reposted);
     console::printf("netfront: rx %lu frames (%lu bytes), tx %lu frames (%lu bytes); errors rx %lu, tx %lu; "
-                    "truncated %lu, multi-slot %lu, tx ring full %lu, grants still in use %lu\n",
+                    "truncated %lu, multi-slot %lu, tx ring full %lu, grants still in use %lu%s\n",
                     g_stats.rx_frames, g_stats.rx_bytes, g_stats.tx_frames, g_stats.tx_bytes, g_stats.rx_errors,
                     g_stats.tx_errors, g_stats.rx_truncated, g_stats.rx_multislot, g_stats.tx_ring_full,
-                    g_stats.grants_busy);
+                    g_stats.grants_busy, reposts);
 }
 
 }  // namespace kernel::net

@@ -28,10 +28,12 @@ struct Stats {
     uint64_t tx_errors = 0;     // tx responses NETIF_RSP_ERROR / NETIF_RSP_DROPPED
     uint64_t tx_ring_full = 0;  // transmit() refused with -EAGAIN
     uint64_t grants_busy = 0;   // an end of access refused because the backend still used the page
+    uint64_t rx_not_reposted = 0;  // an rx page not posted again (no grant ref free): one fewer to fill
 };
 
 // Brings up device/vif/0 through XenBus, saying each step on the console.  False when the
-// guest has no card (one line says so) or the handshake failed (the line says why).
+// guest has no card (one line says so) or the handshake failed (the line says why; the grants
+// and the event channel taken by then are given back).
 bool init();
 bool present();
 const xenbus::VifConfig& config();

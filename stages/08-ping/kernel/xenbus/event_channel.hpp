@@ -18,7 +18,8 @@ evtchn_port_t alloc_unbound(domid_t remote, long* rc);
 // EVTCHNOP_send.
 void notify(evtchn_port_t port);
 
-// EVTCHNOP_close.
-void close(evtchn_port_t port);
+// EVTCHNOP_close: our port is free again; a backend bound to it keeps its end, unbound
+// (event_channel.h).  Xen's answer: 0, or a negative errno value (xen/include/public/errno.h).
+long close(evtchn_port_t port);
 
 }  // namespace kernel::evtchn

@@ -2,7 +2,6 @@
 #include "frontend.hpp"
 
 #include "../format.hpp"
-#include "../string.hpp"
 
 namespace kernel::xenbus {
 namespace {
@@ -77,58 +76,61 @@ Error read_vif(Store& store, const char* node, VifConfig* out, bool* present) {
     *present = false;
     snformat(out->node, sizeof out->node, "%s", node);
     Error e = read_key(store, kNoTransaction, node, "backend", out->backend, sizeof out->backend);
-    if (e && strcmp(e, "ENOENT") == 0) return nullptr;  // no card: libxl made no device/vif/0
-    if (e) return e;
+    if (e.is("ENOENT")) return {};  // no card: libxl made no device/vif/0
+    if (!e.ok()) return e;
     *present = true;
     char value[64];
     unsigned long n = 0;
-    if ((e = read_key(store, kNoTransaction, node, "backend-id", value, sizeof value))) return e;
-    if (!parse_unsigned(value, &n) || n >= DOMID_FIRST_RESERVED) return "backend-id is not a domain id";
+    if (e = read_key(store, kNoTransaction, node, "backend-id", value, sizeof value); !e.ok()) return e;
+    if (!parse_unsigned(value, &n) || n >= DOMID_FIRST_RESERVED) return Error("backend-id is not a domain id");
     out->backend_id = static_cast<domid_t>(n);
-    if ((e = read_key(store, kNoTransaction, node, "mac", value, sizeof value))) return e;
-    if (!parse_mac(value, out->mac)) return "mac is not of the form 00:16:3e:xx:xx:xx";
+    if (e = read_key(store, kNoTransaction, node, "mac", value, sizeof value); !e.ok()) return e;
+    if (!parse_mac(value, out->mac)) return Error("mac is not of the form 00:16:3e:xx:xx:xx");
     out->mtu = 1500;  // Ethernet's, and what netback assumes without a key
-    if (!read_key(store, kNoTransaction, node, "mtu", value, sizeof value)) {
-        if (!parse_unsigned(value, &n) || n < 576 || n > 65535) return "mtu is not a number from 576 to 65535";
+    if (read_key(store, kNoTransaction, node, "mtu", value, sizeof value).ok()) {
+        if (!parse_unsigned(value, &n) || n < 576 || n > 65535) return Error("mtu is not a number from 576 to 65535");
         out->mtu = static_cast<unsigned>(n);
     }
     // libxl writes vif=['ip=...'] into the backend's directory only (Mini-OS reads it there).
-    if (read_key(store, kNoTransaction, out->backend, "ip", out->ip, sizeof out->ip)) out->ip[0] = '\0';
-    return nullptr;
+    if (!read_key(store, kNoTransaction, out->backend, "ip", out->ip, sizeof out->ip).ok()) out->ip[0] = '\0';
+    return {};
 }
 
 Error wait_for_backend(Store& store, const char* backend, XenbusState wanted, uint64_t timeout_ns, XenbusState* seen) {
     char path[192];
     join(path, sizeof path, backend, "state");
-    if (Error e = store.watch(path, "backend-state")) return e;
+    if (Error e = store.watch(path, "backend-state"); !e.ok()) return e;
     uint64_t deadline = store.now_ns() + timeout_ns;
-    Error result = nullptr;
+    Error result;
     for (;;) {
         char value[16];
         unsigned long n = 0;
-        if (Error e = store.read(kNoTransaction, path, value, sizeof value)) {
+        if (Error e = store.read(kNoTransaction, path, value, sizeof value); !e.ok()) {
             result = e;
             break;
         }
         if (!parse_unsigned(value, &n)) {
-            result = "the backend's state is not a number";
+            result = Error("the backend's state is not a number");
             break;
         }
         *seen = static_cast<XenbusState>(n);
         if (*seen >= XenbusStateClosing) {
-            result = "the backend is closing";
+            result = Error("the backend is closing");
             break;
         }
         if (*seen >= wanted) break;
         char fired[192];
         // Every change of the node fires the watch; a timeout means the backend is stuck.
         if (!store.wait_watch(deadline, fired, sizeof fired)) {
-            result = "timed out waiting for the backend";
+            result = Error("timed out waiting for the backend");
             break;
         }
     }
-    store.unwatch(path, "backend-state");
-    return result;
+    // A watch left set would make the next wait's XS_WATCH of the same path and token fail
+    // (xenstored's do_watch answers EEXIST), so a failed unwatch is an error too, reported when
+    // the wait itself went well.
+    Error removed = store.unwatch(path, "backend-state");
+    return result.ok() ? removed : result;
 }
 
 Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* attempts) {
@@ -151,21 +153,21 @@ Error publish_rings(Store& store, const char* node, const RingRefs& refs, int* a
     // [book:netback-keys-end]
     for (*attempts = 1; *attempts <= kMaxAttempts; ++*attempts) {
         uint32_t tx = 0;
-        if (Error e = store.transaction_start(&tx)) return e;
-        Error failed = nullptr;
+        if (Error e = store.transaction_start(&tx); !e.ok()) return e;
+        Error failed;
         for (const auto& kv : keys)
-            if ((failed = write_key(store, tx, node, kv[0], kv[1]))) break;
-        if (failed) {
-            store.transaction_end(tx, false);
+            if (failed = write_key(store, tx, node, kv[0], kv[1]); !failed.ok()) break;
+        if (!failed.ok()) {
+            // The write's error is the one to report: the abort only tidies up after it.
+            static_cast<void>(store.transaction_end(tx, false));
             return failed;
         }
         Error e = store.transaction_end(tx, true);
-        if (!e) return nullptr;
-        if (strcmp(e, "EAGAIN") != 0) return e;
+        if (!e.is("EAGAIN")) return e;  // committed, or a failure that retrying will not cure
     }
     // The loop's last ++ left *attempts one past the transactions actually made.
     *attempts = kMaxAttempts;
-    return "the transaction kept failing with EAGAIN";
+    return Error("the transaction kept failing with EAGAIN");
 }
 
 Error switch_state(Store& store, const char* node, XenbusState state) {

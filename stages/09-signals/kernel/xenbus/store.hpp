@@ -8,10 +8,27 @@
 
 namespace kernel::xenbus {
 
-// nullptr: success.  Otherwise what went wrong, as a string: xenstored's own error name
-// ("ENOENT", "EACCES", "EAGAIN", ... from xs_wire.h's xsd_errors) or the client's ("no reply
-// from xenstored", "reply does not fit").
-using Error = const char*;
+// What a xenstore request, or a step of a frontend's walk, came to: ok(), or a failure and its
+// message -- xenstored's own error name ("ENOENT", "EACCES", "EAGAIN", ... from xs_wire.h's
+// xsd_errors) or the client's ("no reply from xenstored", "reply does not fit").  Error{} is
+// success.  [[nodiscard]]: a caller that drops the result gets a warning, not a silent success.
+class [[nodiscard]] Error {
+public:
+    constexpr Error() = default;
+    // A failure.  The message is not copied: a string literal, or xsd_errors' own entry.
+    constexpr explicit Error(const char* message) : message_(message ? message : "unknown error") {}
+    Error(decltype(nullptr)) = delete;  // success is Error{}, not a null message
+
+    constexpr bool ok() const { return message_ == nullptr; }
+    // What went wrong; "" for success.
+    constexpr const char* message() const { return message_ ? message_ : ""; }
+    // A failure with this message: xenstored's answer was `name` ("ENOENT", "EAGAIN").  The
+    // compiler's strcmp, so that this header declares nothing the host's <string.h> does too.
+    constexpr bool is(const char* name) const { return message_ != nullptr && __builtin_strcmp(message_, name) == 0; }
+
+private:
+    const char* message_ = nullptr;
+};
 
 // Transaction id 0: outside any transaction.
 inline constexpr uint32_t kNoTransaction = 0;

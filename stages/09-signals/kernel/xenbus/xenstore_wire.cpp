@@ -9,7 +9,7 @@ namespace {
 void copy_string(char* out, size_t size, const char* in, size_t n) {
     if (size == 0) return;
     size_t k = n < size - 1 ? n : size - 1;
-    for (size_t i = 0; i < k; ++i) out[i] = in[i];
+    memcpy(out, in, k);
     out[k] = '\0';
 }
 
@@ -21,11 +21,12 @@ size_t encode(uint32_t type, uint32_t req_id, uint32_t tx_id, const Part* parts,
     for (size_t i = 0; i < count; ++i) len += strlen(parts[i].text) + (parts[i].nul ? 1 : 0);
     if (len > kPayloadMax || kHeader + len > capacity) return 0;
     xsd_sockmsg header{type, req_id, tx_id, static_cast<uint32_t>(len)};
-    const char* h = reinterpret_cast<const char*>(&header);
-    for (size_t i = 0; i < kHeader; ++i) out[i] = h[i];
+    memcpy(out, &header, kHeader);
     size_t at = kHeader;
     for (size_t i = 0; i < count; ++i) {
-        for (const char* p = parts[i].text; *p; ++p) out[at++] = *p;
+        size_t n = strlen(parts[i].text);
+        memcpy(out + at, parts[i].text, n);
+        at += n;
         if (parts[i].nul) out[at++] = '\0';
     }
     return at;
@@ -46,7 +47,7 @@ bool Demux::feed(const char* data, size_t n) {
             want = kHeader + h->len;
         }
         size_t take = want - have_ < n ? want - have_ : n;
-        for (size_t i = 0; i < take; ++i) buf_[have_ + i] = data[i];
+        memcpy(buf_ + have_, data, take);
         have_ += take;
         data += take;
         n -= take;
@@ -76,7 +77,7 @@ void Demux::message_done() {
             copy_string(w.token, sizeof w.token, payload + token_at, token_len);
         }
     } else if (h->req_id == expected_ && !reply_ready_) {
-        for (size_t i = 0; i < h->len; ++i) reply_[i] = payload[i];
+        memcpy(reply_, payload, h->len);
         reply_[h->len] = '\0';
         reply_length_ = h->len;
         reply_type_ = h->type;

@@ -5,10 +5,12 @@
 //       backend copies the frame out and answers; then we end the grant and reuse the page.
 //   rx  we post empty pages as writable grants; the backend copies each frame it receives for
 //       us into one and answers with its length; we copy it out and post the page again.
-// One event channel serves both.  Event delivery stays masked: the scheduler calls poll() on
-// every pass and the idle vCPU wakes on the channel (time::also_wake_on).  When no rx page is
-// posted, the backend drops what arrives for us (counted in dom0, see the chapter): we never
-// stall, we only lose frames while the program does not read.
+// One event channel serves both, and the rings are polled: the scheduler calls poll() on every
+// pass and the idle vCPU wakes on the channel (time::also_wake_on).  Events are unmasked while
+// threads run (preempt.hpp), so an event on this channel may raise an upcall, which may switch
+// interrupted Go code out as the end of a time slice does; the upcall reads neither ring.  When
+// no rx page is posted, the backend drops what arrives for us (counted in dom0, see the
+// chapter): we never stall, we only lose frames while the program does not read.
 // Book: chapter 08-ping (book/stages/08-ping.md).
 #pragma once
 
@@ -28,10 +30,12 @@ struct Stats {
     uint64_t tx_errors = 0;     // tx responses NETIF_RSP_ERROR / NETIF_RSP_DROPPED
     uint64_t tx_ring_full = 0;  // transmit() refused with -EAGAIN
     uint64_t grants_busy = 0;   // an end of access refused because the backend still used the page
+    uint64_t rx_not_reposted = 0;  // an rx page not posted again (no grant ref free): one fewer to fill
 };
 
 // Brings up device/vif/0 through XenBus, saying each step on the console.  False when the
-// guest has no card (one line says so) or the handshake failed (the line says why).
+// guest has no card (one line says so) or the handshake failed (the line says why; the grants
+// and the event channel taken by then are given back).
 bool init();
 bool present();
 const xenbus::VifConfig& config();

@@ -15,9 +15,9 @@ evtchn_port_t alloc_unbound(domid_t remote, long* rc) {
 
 void notify(evtchn_port_t port) { hv::notify(port); }
 
-void close(evtchn_port_t port) {
+long close(evtchn_port_t port) {
     evtchn_close op{port};
-    hv::event_channel_op(EVTCHNOP_close, &op);
+    return hv::event_channel_op(EVTCHNOP_close, &op);
 }
 
 }  // namespace kernel::evtchn

@@ -1,9 +1,12 @@
 // Event channels a driver makes itself: an unbound port that the backend binds to, notifying
 // it, and the pending bit that says the other side signalled us.
 //
-// Event delivery stays masked (time/timer.hpp): we never take an upcall.  The idle vCPU polls
-// the driver's port together with the others, and the driver looks at its rings on every pass
-// of the scheduler, so the pending bit is only a wake-up, never the record of work.
+// Events are unmasked while threads run, so an event on a driver's port may raise an upcall
+// (preempt.hpp); the upcall clears the vCPU's pending flags and may switch threads, but it
+// leaves the port's pending bit set and does none of the driver's work.  The idle vCPU polls
+// the driver's port together with the others (time/timer.hpp), and the driver looks at its
+// rings on every pass of the scheduler, so the pending bit is only a wake-up, never the record
+// of work.
 // Book: chapter 08-ping (book/stages/08-ping.md).
 #pragma once
 
@@ -18,7 +21,8 @@ evtchn_port_t alloc_unbound(domid_t remote, long* rc);
 // EVTCHNOP_send.
 void notify(evtchn_port_t port);
 
-// EVTCHNOP_close.
-void close(evtchn_port_t port);
+// EVTCHNOP_close: our port is free again; a backend bound to it keeps its end, unbound
+// (event_channel.h).  Xen's answer: 0, or a negative errno value (xen/include/public/errno.h).
+long close(evtchn_port_t port);
 
 }  // namespace kernel::evtchn

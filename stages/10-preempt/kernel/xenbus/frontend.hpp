@@ -41,7 +41,7 @@ struct RingRefs {
 // "00:16:3e:63:00:02" -> six bytes.  False for anything else.
 bool parse_mac(const char* text, uint8_t out[6]);
 
-// Reads the card's configuration.  *present false (and nullptr returned) when the toolstack
+// Reads the card's configuration.  *present false (and success returned) when the toolstack
 // created no device/vif/0: the guest has no network card.
 Error read_vif(Store& store, const char* node, VifConfig* out, bool* present);
 

@@ -27,7 +27,7 @@ public:
 
     Error read(uint32_t tx, const char* path, char* out, size_t size) override {
         wire::Part parts[] = {{path, true}};
-        if (Error e = request(XS_READ, tx, parts, 1)) return e;
+        if (Error e = request(XS_READ, tx, parts, 1); !e.ok()) return e;
         return copy_reply(out, size, nullptr);
     }
     Error write(uint32_t tx, const char* path, const char* value) override {
@@ -36,16 +36,16 @@ public:
     }
     Error directory(uint32_t tx, const char* path, char* out, size_t size, size_t* length) override {
         wire::Part parts[] = {{path, true}};
-        if (Error e = request(XS_DIRECTORY, tx, parts, 1)) return e;
+        if (Error e = request(XS_DIRECTORY, tx, parts, 1); !e.ok()) return e;
         return copy_reply(out, size, length);
     }
     Error transaction_start(uint32_t* tx) override {
         wire::Part parts[] = {{"", true}};
-        if (Error e = request(XS_TRANSACTION_START, kNoTransaction, parts, 1)) return e;
+        if (Error e = request(XS_TRANSACTION_START, kNoTransaction, parts, 1); !e.ok()) return e;
         uint32_t id = 0;  // the reply is the id in decimal
         for (const char* p = demux_.reply_payload(); *p >= '0' && *p <= '9'; ++p) id = id * 10 + uint32_t(*p - '0');
         *tx = id;
-        return nullptr;
+        return {};
     }
     Error transaction_end(uint32_t tx, bool commit) override {
         wire::Part parts[] = {{commit ? "T" : "F", true}};
@@ -63,7 +63,7 @@ public:
         char token[32];
         for (;;) {
             if (demux_.pop_watch(path, size, token, sizeof token)) return true;
-            if (take_replies() == nullptr && demux_.pop_watch(path, size, token, sizeof token)) return true;
+            if (take_replies().ok() && demux_.pop_watch(path, size, token, sizeof token)) return true;
             if (time::monotonic_ns() >= deadline_ns) return false;
             time::wait_until(deadline_ns);
         }
@@ -76,7 +76,7 @@ private:
         // lab 08-ping begin: RingStore::request
         static char message[wire::kHeader + wire::kPayloadMax];
         size_t n = wire::encode(type, ++req_id_, tx, parts, count, message, sizeof message);
-        if (n == 0) return "request too long for xenstore";
+        if (n == 0) return Error("request too long for xenstore");
         demux_.expect(req_id_);
         uint64_t deadline = time::monotonic_ns() + kReplyTimeoutNs;
         // The request goes in as room allows (a message may be larger than the free space).
@@ -91,17 +91,17 @@ private:
                 sent += k;
                 continue;
             }
-            if (time::monotonic_ns() >= deadline) return "no room in the xenstore ring";
+            if (time::monotonic_ns() >= deadline) return Error("no room in the xenstore ring");
             time::wait_until(deadline);
         }
         while (!demux_.reply_ready()) {
-            if (Error e = take_replies()) return e;
+            if (Error e = take_replies(); !e.ok()) return e;
             if (demux_.reply_ready()) break;
-            if (time::monotonic_ns() >= deadline) return "no reply from xenstored";
+            if (time::monotonic_ns() >= deadline) return Error("no reply from xenstored");
             time::wait_until(deadline);
         }
         if (demux_.reply_type() == XS_ERROR) return error_name(demux_.reply_payload());
-        return nullptr;
+        return {};
         // lab 08-ping end
     }
 
@@ -112,31 +112,30 @@ private:
         ring::Index cons = ring_->rsp_cons;
         ring::Index prod = __atomic_load_n(&ring_->rsp_prod, __ATOMIC_ACQUIRE);  // index before bytes
         size_t n = ring::read(ring_->rsp, sizeof ring_->rsp, prod, cons, chunk, sizeof chunk);
-        if (n == 0) return nullptr;
+        if (n == 0) return {};
         __atomic_thread_fence(__ATOMIC_SEQ_CST);  // bytes copied out before the space is given back
         __atomic_store_n(&ring_->rsp_cons, cons, __ATOMIC_RELEASE);
         hv::notify(port_);  // xenstored may be waiting for room to write more
-        if (!demux_.feed(chunk, n)) return "xenstore sent a message longer than XENSTORE_PAYLOAD_MAX";
-        return nullptr;
+        if (!demux_.feed(chunk, n)) return Error("xenstore sent a message longer than XENSTORE_PAYLOAD_MAX");
+        return {};
         // lab 08-ping end
     }
 
     Error copy_reply(char* out, size_t size, size_t* length) {
         size_t n = demux_.reply_length();
-        if (n + 1 > size) return "reply does not fit";
-        const char* p = demux_.reply_payload();
-        for (size_t i = 0; i < n; ++i) out[i] = p[i];
+        if (n + 1 > size) return Error("reply does not fit");
+        memcpy(out, demux_.reply_payload(), n);
         out[n] = '\0';
         if (length) *length = n;
-        return nullptr;
+        return {};
     }
 
     // xs_wire.h's xsd_errors lists the names xenstored sends; keep ours pointing at that table
     // so the caller gets a string that outlives the next reply.
     static Error error_name(const char* payload) {
         for (const auto& e : xsd_errors)
-            if (strcmp(e.errstring, payload) == 0) return e.errstring;
-        return "unknown xenstore error";
+            if (strcmp(e.errstring, payload) == 0) return Error(e.errstring);
+        return Error("unknown xenstore error");
     }
 
     xenstore_domain_interface* ring_ = nullptr;
