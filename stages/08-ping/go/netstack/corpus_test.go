@@ -84,7 +84,7 @@ func TestFrameCorpusCounters(t *testing.T) {
 	s := New(newMemDev(), Config{MAC: ourMAC, IP: ourIP})
 	now := time.Unix(1e9, 0)
 	s.now = func() time.Time { return now }
-	s.afterFunc = func(time.Duration, func()) {}
+	s.afterFunc = armNoTimer
 	sent := feed(s, frames...)
 	now = now.Add(DefaultReassemblyTimeout)
 	sent = append(sent, s.expired().frames...)

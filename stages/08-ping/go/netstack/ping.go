@@ -63,7 +63,7 @@ func (s *Stack) Ping(dst [4]byte, seq uint16, payload []byte, timeout time.Durat
 	case dst == s.cfg.IP || isGroupIPv4(dst) || dst == zeroIP || isLoopbackIPv4(dst):
 		return 0, fmt.Errorf("%s is not the address of another host", FormatIPv4(dst))
 	}
-	deadline := time.Now().Add(timeout)
+	deadline := s.now().Add(timeout)
 	mac, err := s.resolve(dst, deadline)
 	if err != nil {
 		return 0, err
@@ -97,13 +97,13 @@ func (s *Stack) Ping(dst [4]byte, seq uint16, payload []byte, timeout time.Durat
 		}
 		s.mu.Unlock()
 	}
-	sent := time.Now()
+	sent := s.now() // the reply's arrival is stamped with the same clock (receive_icmp.go)
 	if err := s.apply(fx); err != nil {
 		forget()
 		return 0, err
 	}
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
+	expired, stop := s.after(deadline.Sub(s.now()))
+	defer stop()
 	select {
 	case r := <-reply:
 		rtt := r.at.Sub(sent)
@@ -111,7 +111,7 @@ func (s *Stack) Ping(dst [4]byte, seq uint16, payload []byte, timeout time.Durat
 			return rtt, ErrPayloadMismatch
 		}
 		return rtt, nil
-	case <-timer.C:
+	case <-expired:
 		forget()
 		return 0, fmt.Errorf("%w from %s within %v", ErrNoReply, FormatIPv4(dst), timeout)
 	case <-s.done:
@@ -134,7 +134,7 @@ func (s *Stack) resolve(dst [4]byte, deadline time.Time) ([6]byte, error) {
 			s.mu.Unlock()
 			return mac, nil
 		}
-		wait := time.Until(deadline)
+		wait := deadline.Sub(s.now())
 		if wait > s.cfg.ARPRetryInterval {
 			wait = s.cfg.ARPRetryInterval
 		}
@@ -150,12 +150,12 @@ func (s *Stack) resolve(dst [4]byte, deadline time.Time) ([6]byte, error) {
 		if err := s.apply(fx); err != nil {
 			return zeroMAC, err
 		}
-		timer := time.NewTimer(wait)
+		expired, stop := s.after(wait)
 		select {
 		case <-learned:
-		case <-timer.C:
+		case <-expired:
 		case <-s.done:
 		}
-		timer.Stop()
+		stop()
 	}
 }

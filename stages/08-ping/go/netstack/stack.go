@@ -48,11 +48,14 @@ type Stack struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	// The clock of the stack's state (cache entries, reassembly deadlines) and how timers
-	// are armed: time.Now and time.AfterFunc, replaced by the fuzz test with a clock it
-	// advances itself, so that expiry happens when the input says, not in the background.
+	// The stack's one clock: what it reads the time from (cache entries, reassembly
+	// deadlines, the arrival of echo replies, Ping's deadline and round-trip time) and how it
+	// arms timers (reassembly expiry, the waits of Ping and of address resolution), each
+	// with the function that stops it early.  time.Now and time.AfterFunc; the tests put a
+	// clock of their own in, which moves only when they advance it, so that expiry and
+	// timeouts happen when the test says, not in the background.
 	now       func() time.Time
-	afterFunc func(time.Duration, func())
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
 }
 
 // New returns a stack that reads and writes Ethernet frames on dev, one frame per Read and per
@@ -69,8 +72,8 @@ func New(dev io.ReadWriter, cfg Config) *Stack {
 		pings: map[pingKey]chan echoReply{},
 		ipID:  1,
 		now:   time.Now,
-		afterFunc: func(d time.Duration, f func()) {
-			time.AfterFunc(d, f)
+		afterFunc: func(d time.Duration, f func()) func() bool {
+			return time.AfterFunc(d, f).Stop
 		},
 	}
 	if cfg.Logf != nil {
@@ -116,6 +119,14 @@ func (s *Stack) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// after returns a channel that is closed once d has passed on the stack's clock, and the
+// function that stops the timer early.
+func (s *Stack) after(d time.Duration) (<-chan struct{}, func() bool) {
+	fired := make(chan struct{})
+	stop := s.afterFunc(d, func() { close(fired) })
+	return fired, stop
 }
 
 func (s *Stack) isClosed() bool {

@@ -45,7 +45,7 @@ func fuzzStackFrames(t *testing.T, data []byte) {
 	// The stack's clock is the input's: timers are not armed, expiry runs when bit 5 says.
 	now := time.Unix(1e9, 0)
 	s.now = func() time.Time { return now }
-	s.afterFunc = func(time.Duration, func()) {}
+	s.afterFunc = armNoTimer
 	for len(data) >= 3 {
 		ctl := data[0]
 		n := int(binary.BigEndian.Uint16(data[1:3]))

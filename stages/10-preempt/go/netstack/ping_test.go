@@ -14,6 +14,7 @@ type testPeer struct {
 	answerARP, answerEcho bool
 	corrupt               bool          // flip a byte of every echo reply's data
 	delay                 time.Duration // before each echo reply
+	beforeEcho            func()        // called before each echo reply, when set
 	arpRequests           atomic.Int32
 }
 
@@ -61,6 +62,9 @@ func (p *testPeer) run(t *testing.T, dev *memDev) {
 				}
 				reply := icmpEcho(0, uint16(data[4])<<8|uint16(data[5]), uint16(data[6])<<8|uint16(data[7]), echoData)
 				time.Sleep(p.delay)
+				if p.beforeEcho != nil {
+					p.beforeEcho()
+				}
 				for _, frame := range fragmentFrames(0x7000, 1, reply, 1500) {
 					dev.in <- frame
 				}
@@ -133,6 +137,88 @@ func TestPingTimesOutAndALateReplyIsCounted(t *testing.T) {
 	}
 	wantDropped(t, s, DropICMPUnexpectedReply, 1)
 	checkAccounted(t, s)
+}
+
+// Ping reads the stack's clock, not the wall clock: with a clock the test moves, the round
+// trip is what the test made it and a timeout comes when the test says, at once.
+
+func TestPingMeasuresTheRoundTripOnTheStacksClock(t *testing.T) {
+	s, dev := newTestStack(t, Config{})
+	clock := useFakeClock(s)
+	peer := &testPeer{answerARP: true, answerEcho: true, beforeEcho: func() { clock.advance(7 * time.Millisecond) }}
+	peer.run(t, dev)
+	for seq := uint16(1); seq <= 2; seq++ {
+		if rtt, err := s.Ping(peerIP, seq, pattern(56, 0), 2*time.Second); err != nil || rtt != 7*time.Millisecond {
+			t.Errorf("seq %d: rtt %v, %v; want exactly the 7 ms the clock moved", seq, rtt, err)
+		}
+	}
+}
+
+func TestPingTimesOutOnTheStacksClock(t *testing.T) {
+	s, dev := newTestStack(t, Config{})
+	clock := useFakeClock(s)
+	(&testPeer{answerARP: true}).run(t, dev)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Ping(peerIP, 1, nil, time.Hour)
+		done <- err
+	}()
+	clock.waitArmed(t) // resolution's wait for the ARP reply, which comes
+	clock.waitArmed(t) // the wait for the echo reply, which does not
+	clock.advance(time.Hour - time.Nanosecond)
+	select {
+	case err := <-done:
+		t.Fatalf("Ping returned before its deadline: %v", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	clock.advance(time.Nanosecond)
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNoReply) {
+			t.Errorf("err %v, want ErrNoReply", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Ping still waits a second after its deadline")
+	}
+}
+
+func TestPingGivesUpOnARPOnTheStacksClock(t *testing.T) {
+	for _, tt := range []struct {
+		timeout  time.Duration
+		waits    []time.Duration // each wait between requests, as the clock must pass it
+		requests uint64
+	}{
+		{time.Hour, []time.Duration{time.Second, time.Second, time.Second}, 3},             // the retries run out
+		{1500 * time.Millisecond, []time.Duration{time.Second, 500 * time.Millisecond}, 2}, // the deadline comes first
+	} {
+		s, dev := newTestStack(t, Config{ARPRetries: 3, ARPRetryInterval: time.Second})
+		clock := useFakeClock(s)
+		(&testPeer{}).run(t, dev)
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.Ping(peerIP, 1, nil, tt.timeout)
+			done <- err
+		}()
+		for _, wait := range tt.waits {
+			clock.waitArmed(t)
+			clock.advance(wait - time.Nanosecond)
+			if c := s.Counters(); c.ARPRequestsSent > tt.requests {
+				t.Fatalf("timeout %v: %d ARP requests sent", tt.timeout, c.ARPRequestsSent)
+			}
+			clock.advance(time.Nanosecond)
+		}
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrNoARPReply) {
+				t.Errorf("timeout %v: err %v, want ErrNoARPReply", tt.timeout, err)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("timeout %v: Ping still resolves", tt.timeout)
+		}
+		if c := s.Counters(); c.ARPRequestsSent != tt.requests || c.EchoRequestsSent != 0 {
+			t.Errorf("timeout %v: counters %+v, want %d ARP requests", tt.timeout, c, tt.requests)
+		}
+	}
 }
 
 func TestPingEndsWithClose(t *testing.T) {

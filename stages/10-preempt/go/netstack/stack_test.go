@@ -461,7 +461,10 @@ func TestStackArmsOneReassemblyTimerAtATime(t *testing.T) {
 	now := time.Unix(0, 0)
 	s.now = func() time.Time { return now }
 	var armed []time.Duration
-	s.afterFunc = func(d time.Duration, _ func()) { armed = append(armed, d) }
+	s.afterFunc = func(d time.Duration, _ func()) func() bool {
+		armed = append(armed, d)
+		return func() bool { return false }
+	}
 	first := func(id uint16) []byte { return fragmentFrames(id, 1, icmpEcho(8, 1, 1, pattern(2000, 0)), 1500)[0] }
 	at := func(d time.Duration) { now = time.Unix(0, 0).Add(d) }
 

@@ -3,6 +3,7 @@ package netstack
 import (
 	"encoding/binary"
 	"io"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -80,6 +81,87 @@ func (d *memDev) none(t *testing.T, wait time.Duration) {
 	case f := <-d.out:
 		t.Fatalf("unexpected frame written: % x", f)
 	case <-time.After(wait):
+	}
+}
+
+// armNoTimer is the stack's afterFunc for a test that runs expiry itself: nothing is armed.
+func armNoTimer(time.Duration, func()) func() bool { return func() bool { return false } }
+
+// fakeClock is a clock for the stack that moves only when the test advances it: the stack
+// reads its time, and the timers it arms fire when advance reaches their deadline.
+type fakeClock struct {
+	mu     sync.Mutex
+	t      time.Time
+	timers []*fakeTimer
+	armed  chan struct{} // a token per timer armed, for waitArmed
+}
+
+type fakeTimer struct {
+	at   time.Time
+	f    func()
+	done bool // fired or stopped
+}
+
+// useFakeClock gives s a fakeClock.  Call it before anything reaches the stack.
+func useFakeClock(s *Stack) *fakeClock {
+	c := &fakeClock{t: time.Unix(1e9, 0), armed: make(chan struct{}, 1024)}
+	s.now = c.now
+	s.afterFunc = c.afterFunc
+	return c
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) afterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	timer := &fakeTimer{at: c.t.Add(d), f: f}
+	c.timers = append(c.timers, timer)
+	c.mu.Unlock()
+	c.armed <- struct{}{}
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		stopped := !timer.done
+		timer.done = true
+		return stopped
+	}
+}
+
+// advance moves the clock on by d and runs the timers due by then, earliest first.
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	var due []*fakeTimer
+	pending := c.timers[:0]
+	for _, timer := range c.timers {
+		switch {
+		case timer.done:
+		case !timer.at.After(c.t):
+			timer.done = true
+			due = append(due, timer)
+		default:
+			pending = append(pending, timer)
+		}
+	}
+	c.timers = pending
+	c.mu.Unlock()
+	sort.SliceStable(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
+	for _, timer := range due {
+		timer.f()
+	}
+}
+
+// waitArmed waits until the stack has armed its next timer, failing the test after a second.
+func (c *fakeClock) waitArmed(t *testing.T) {
+	t.Helper()
+	select {
+	case <-c.armed:
+	case <-time.After(time.Second):
+		t.Fatal("no timer armed within 1 s")
 	}
 }
 
