@@ -1,4 +1,4 @@
-// The net program of stage 08: Go answers ping on the guest's network card and pings from the
+// The net program: Go answers ping on the guest's network card and pings from the
 // console.  The card is /dev/vif0, one Ethernet frame per read and per write (the kernel's
 // netfront); the stack on it is package netstack, plain Go.  The kernel hands over the vif's
 // configuration in VIF0_MAC, VIF0_IP and VIF0_MTU; a command-line word ip=A.B.C.D overrides the

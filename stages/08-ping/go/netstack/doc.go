@@ -1,4 +1,4 @@
-// Package netstack is stage 08's network stack: enough Ethernet, ARP, IPv4 and ICMP for a Go
+// Package netstack is a network stack in Go: enough Ethernet, ARP, IPv4 and ICMP for a Go
 // program in a Xen guest to answer ping and to ping, in plain Go on an io.ReadWriter of
 // Ethernet frames.  In the guest that is /dev/vif0 (the kernel's netfront); on a Linux host it
 // is a TAP device (IFF_TAP|IFF_NO_PI), which is how the tests run it against Linux's own

@@ -26,9 +26,12 @@ bool ready();
 AddressSpace& address_space();
 
 // A frame for a device (a shared ring, a network buffer): zeroed and reachable through the
-// direct map at pfn_to_virt(*out).  False when no frame is left that Go was not promised.  Never given back: devices
-// keep their buffers for the life of the domain.
+// direct map at pfn_to_virt(*out).  False when no frame is left that Go was not promised.
+// A device keeps its buffers for the life of the domain, unless setting it up fails half-way.
 bool allocate_frame(Pfn* out);
+// Gives back a frame allocate_frame handed out (a device that could not be set up).  No grant
+// may still name it: the other domain could write into whatever uses the frame next.
+void free_frame(Pfn pfn);
 // The machine frame behind one of our frames (start_info.mfn_list): what a grant names.
 Mfn machine_frame(Pfn pfn);
 // Frames not in use.

@@ -100,6 +100,10 @@ bool allocate_frame(Pfn* out) {
     return true;
 }
 
+void free_frame(Pfn pfn) {
+    if (!g_frames.free(pfn)) panic("memory::free_frame: frame pfn 0x%lx was not in use", pfn.value);
+}
+
 Mfn machine_frame(Pfn pfn) { return Mfn{g_mfn_list[pfn.value]}; }
 
 size_t free_frames() { return g_frames.free_count(); }

@@ -35,7 +35,8 @@ constexpr uint64_t kBackendTimeoutNs = 10'000'000'000;
 struct Page {
     Pfn pfn{0};
     grant::Ref ref{0};
-    bool granted = false;  // an rx page posted / a tx page in flight
+    bool granted = false;    // an rx page posted / a tx page in flight
+    bool has_frame = false;  // pfn was allocated (memory::allocate_frame)
 };
 
 constinit FrontRing<netif_tx_sring> g_tx;
@@ -118,14 +119,14 @@ void poll() {
 
 bool allocate_pages(Page* pages, unsigned count) {
     for (unsigned i = 0; i < count; ++i)
-        if (!memory::allocate_frame(&pages[i].pfn)) return false;
+        if (!(pages[i].has_frame = memory::allocate_frame(&pages[i].pfn))) return false;
     return true;
 }
 
 // A shared ring: a page of ours, granted writable to the backend, which maps it.
 template <typename Ring, typename Sring>
 bool make_ring(Ring& ring, Page& page) {
-    if (!memory::allocate_frame(&page.pfn)) return false;
+    if (!(page.has_frame = memory::allocate_frame(&page.pfn))) return false;
     ring.init(pfn_to_virt(page.pfn).as<Sring>(), kPageSize);
     page.granted = grant::table().grant(g_config.backend_id, memory::machine_frame(page.pfn), false, &page.ref);
     return page.granted;
@@ -135,8 +136,8 @@ bool make_ring(Ring& ring, Page& page) {
 // path (free_netfront) and Linux's with xennet_disconnect_backend.  Once the backend has been
 // told where our rings are, our state goes to Closed first: xen-netback's frontend_changed then
 // disconnects instead of mapping them.  A grant the backend still holds (a ring it has mapped)
-// cannot be ended (grant_entries.hpp): its ref stays taken and its page unused.  The frames
-// stay allocated either way: memory::allocate_frame's are never given back (memory/memory.hpp).
+// cannot be ended (grant_entries.hpp): its ref stays taken and its frame with it, unused; every
+// other frame goes back to the allocator.
 void undo_init() {
     if (g_published) {
         if (xenbus::Error e = xenbus::switch_state(xenbus::xenstore(), g_config.node, XenbusStateClosed); !e.ok())
@@ -145,9 +146,15 @@ void undo_init() {
     }
     unsigned kept = 0;
     auto release = [&kept](Page& page) {
-        if (page.granted && !end_grant(page)) ++kept;
+        if (page.granted && !end_grant(page)) {
+            ++kept;  // the backend may still write the page: it is not ours to reuse
+            return;
+        }
+        if (page.has_frame) memory::free_frame(page.pfn);
+        page.has_frame = false;
     };
     for (Page& page : g_rx_pages) release(page);
+    for (Page& page : g_tx_pages) release(page);
     release(g_tx_ring_page);
     release(g_rx_ring_page);
     g_tx_free_count = 0;
