@@ -134,8 +134,9 @@ def _first_difference(expected: list[str], actual: list[str]) -> tuple[int, str]
     return same + 1, f"the console has extra lines after line {same}: {_quote(actual[same])}"
 
 
-# How the kit's kernels start the report of a crash of their own (panic.cpp, traps.cpp).
-REPORT_PREFIXES = ("*** KERNEL PANIC:", "*** CPU FAULT:")
+# How the kit's kernels start the report of a crash of their own (panic.cpp, traps.cpp; the
+# program killed for want of memory, as Linux's OOM killer would, is "*** OUT OF MEMORY:").
+REPORT_PREFIXES = ("*** KERNEL PANIC:", "*** CPU FAULT:", "*** OUT OF MEMORY:")
 
 
 def _own_report(expected: list[str], actual: list[str]) -> str:

@@ -296,6 +296,15 @@ def test_an_unexpected_crash_names_the_kernels_own_report_before_the_first_diffe
                                '"Go says hi", got ""')
 
 
+def test_a_program_killed_for_want_of_memory_is_named_as_out_of_memory():
+    oom = ('*** OUT OF MEMORY: a page fault at vaddr 0x7eff00001000 needed a frame and none is left '
+           '(thread 4 "goapp")')
+    console = f"Hello from C++\n\n{oom}\n*** stopping the domain: SHUTDOWN_crash\n"
+    outcome = judge(scenario(), EXPECTED, run(console, "crash"))
+    assert outcome.verdict is Verdict.UNEXPECTED_CRASH
+    assert 'the kernel reported "*** OUT OF MEMORY: a page fault at vaddr' in outcome.summary
+
+
 def test_a_crash_report_the_transcript_expects_is_not_named():
     expected = "Hello\n*** CPU FAULT: page fault (#PF, vector 14)\n"
     outcome = judge(scenario(expect_end="crash"), expected,

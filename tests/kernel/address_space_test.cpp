@@ -277,6 +277,7 @@ TEST_F(AddressSpaceTest, NoReserveFaultsTakeOnlyFramesNobodyWasPromised) {
     EXPECT_EQ(as.unpromised_frames(), 4u);
     touch(sparse, 4);
     EXPECT_FALSE(as.handle_fault(sparse + 4 * P, true, false));
+    EXPECT_TRUE(as.out_of_memory()) << "no frame: the kernel's out of memory, not the program's fault";
     std::string n = note();
     EXPECT_NE(n.find("out of memory"), std::string::npos) << n;
     EXPECT_NE(n.find("MAP_NORESERVE"), std::string::npos) << n;
@@ -288,6 +289,8 @@ TEST_F(AddressSpaceTest, NoReserveFaultsTakeOnlyFramesNobodyWasPromised) {
     // Giving frames back makes room again.
     EXPECT_EQ(as.madvise(sparse, 2 * P, MADV_DONTNEED), 0);
     EXPECT_TRUE(as.handle_fault(sparse + 4 * P, true, false)) << note();
+    EXPECT_FALSE(as.handle_fault(0xe000000000, true, false)) << "no mapping there";
+    EXPECT_FALSE(as.out_of_memory()) << "a fault outside every mapping is the program's";
 }
 
 TEST_F(AddressSpaceTest, FixedNoReplaceAndUnhintedCommitsAreDemandPaged) {

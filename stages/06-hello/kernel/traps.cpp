@@ -77,6 +77,24 @@ void guard_pages() {
 
 using kernel::console::printf;
 
+namespace {
+
+// A page fault the kernel could not back for want of a frame is not the program's error.  As
+// Linux's OOM killer does (mm/oom_kill.c: the victim gets SIGKILL, which no handler sees), the
+// program is killed, and the report says it ran out of memory, not that it faulted.
+[[noreturn]] void out_of_memory(const kernel::traps::TrapFrame* f, uint64_t address, const char* note) {
+    using namespace kernel;
+    printf("\n*** OUT OF MEMORY: a page fault at vaddr 0x%lx needed a frame and none is left", address);
+    if (Thread* t = sched::current()) printf(" (thread %d \"%s\")", t->id, t->name);
+    printf("\n    memory   %s\n    rip      ", note);
+    print_code_address(f->rip);
+    printf("\n    the program is killed, as Linux's OOM killer kills a process (SIGKILL: no handler runs)\n");
+    memory::print_stats("memory when it ran out");
+    crash_domain();
+}
+
+}  // namespace
+
 extern "C" void trap_handler(const kernel::traps::TrapFrame* f) {
     using namespace kernel;
     const char* memory_note = nullptr;
@@ -85,6 +103,7 @@ extern "C" void trap_handler(const kernel::traps::TrapFrame* f) {
         uint64_t address = shinfo::vcpu0().arch.cr2;
         auto& space = memory::address_space();
         if (space.handle_fault(address, (f->error_code & 2) != 0, (f->error_code & 1) != 0)) return;
+        if (space.out_of_memory()) out_of_memory(f, address, space.note());
         memory_note = space.note();
     }
     printf("\n*** CPU FAULT: %s (%s, vector %lu)", traps::name(f->vector), traps::mnemonic(f->vector), f->vector);

@@ -20,6 +20,8 @@
 //	nil      a nil dereference recovered by its caller, then one not recovered (signals.go)
 //	nilbench the time of one recovered nil dereference (tools/benchmark-signals.py)
 //	mprotect a write to memory made read-only, caught with SetPanicOnFault (mprotect.go)
+//	oom      a MAP_NORESERVE mapping larger than memory, touched: the kernel kills the program (oom.go)
+//	oomrt    the runtime's own bookkeeping runs out of memory (oom.go)
 package main
 
 import "C"
@@ -65,8 +67,12 @@ func Main() {
 		nilBench()
 	case "mprotect":
 		mprotectFaults()
+	case "oom":
+		outOfMemory()
+	case "oomrt":
+		outOfMemoryInTheRuntime()
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, oom, oomrt)\n", test)
 	}
 	// [book:test-switch-end]
 }

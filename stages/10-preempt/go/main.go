@@ -21,6 +21,8 @@
 //	nil      a nil dereference recovered by its caller, then one not recovered (signals.go)
 //	nilbench the time of one recovered nil dereference (tools/benchmark-signals.py)
 //	mprotect a write to memory made read-only, caught with SetPanicOnFault (mprotect.go)
+//	oom      a MAP_NORESERVE mapping larger than memory, touched: the kernel kills the program (oom.go)
+//	oomrt    the runtime's own bookkeeping runs out of memory (oom.go)
 //	spin     a goroutine spinning in for {} while another ticks and runs the GC (preempt.go)
 //	cpu      goroutines with fixed CPU-bound work on one P take turns (preempt.go)
 //	interrupt wait for ^C with signal.Notify, then shut down cleanly (interrupt.go)
@@ -69,6 +71,10 @@ func Main() {
 		nilBench()
 	case "mprotect":
 		mprotectFaults()
+	case "oom":
+		outOfMemory()
+	case "oomrt":
+		outOfMemoryInTheRuntime()
 	case "spin":
 		spinAndTick()
 	case "cpu":
@@ -76,7 +82,7 @@ func Main() {
 	case "interrupt":
 		interruptible()
 	default:
-		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, spin, cpu, interrupt)\n", test)
+		fmt.Printf("unknown test %q (known: lines, paste, ticker, nonblock, hello, sleep, cgo, stress, panic, net, nil, nilbench, mprotect, oom, oomrt, spin, cpu, interrupt)\n", test)
 	}
 	// [book:test-switch-end]
 }

@@ -81,6 +81,20 @@ using kernel::console::printf;
 
 namespace {
 
+// A page fault the kernel could not back for want of a frame is not the program's error.  As
+// Linux's OOM killer does (mm/oom_kill.c: the victim gets SIGKILL, which no handler sees), the
+// program is killed, and the report says it ran out of memory, not that it faulted.
+[[noreturn]] void out_of_memory(const kernel::traps::TrapFrame* f, uint64_t address, const char* note) {
+    using namespace kernel;
+    printf("\n*** OUT OF MEMORY: a page fault at vaddr 0x%lx needed a frame and none is left", address);
+    if (Thread* t = sched::current()) printf(" (thread %d \"%s\")", t->id, t->name);
+    printf("\n    memory   %s\n    rip      ", note);
+    print_code_address(f->rip);
+    printf("\n    the program is killed, as Linux's OOM killer kills a process (SIGKILL: no handler runs)\n");
+    memory::print_stats("memory when it ran out");
+    crash_domain();
+}
+
 // The signal Linux sends for a fault (arch/x86/kernel/traps.c, fault.c), with its si_code and
 // si_addr; 0 for the vectors that are not turned into signals here.
 int signal_for(const kernel::traps::TrapFrame* f, int* code, uint64_t* addr) {
@@ -111,6 +125,7 @@ extern "C" void trap_handler(kernel::traps::TrapFrame* f) {
         uint64_t address = shinfo::vcpu0().arch.cr2;
         auto& space = memory::address_space();
         if (space.handle_fault(address, (f->error_code & 2) != 0, (f->error_code & 1) != 0)) return;
+        if (space.out_of_memory()) out_of_memory(f, address, space.note());
         memory_note = space.note();
     }
     // A fault the kernel cannot fix is the program's: Go's handler gets it as a signal, as on

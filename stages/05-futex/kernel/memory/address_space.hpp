@@ -84,6 +84,14 @@ public:
     // Why the last call failed or what it decided, for the log ("reserved", "out of memory:
     // asked 64 MiB, 3 MiB free of ..."); empty when there is nothing to add.
     const char* note() const { return note_; }
+    // After a handle_fault that failed: true if it failed for want of a frame (its note then
+    // begins "out of memory:"), which is no error of the program's (traps.cpp).
+    bool out_of_memory() const {
+        constexpr char kPrefix[] = "out of memory:";
+        for (size_t i = 0; i + 1 < sizeof kPrefix; ++i)
+            if (note_[i] != kPrefix[i]) return false;
+        return true;
+    }
 
     const VmaSet& areas() const { return areas_; }
     Stats stats() const {
