@@ -9,12 +9,10 @@ the grader to look at.  The lab stages are those with a LAB.md (make-lab.py writ
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from .lab_regions import LabError, Region, body, find_regions, is_stub, parse
-
-STAGE_RE = re.compile(r"^\d{2}-[a-z0-9-]+$")
+from .lab_regions import LabError, Region, code, find_regions, is_stub, parse
+from .spec import STAGE_DIR_RE
 
 
 def _code(stage_dir: Path, region: Region) -> str | None:
@@ -28,12 +26,12 @@ def _code(stage_dir: Path, region: Region) -> str | None:
         same = [r for r in parse(text, region.file) if (r.stage, r.name) == (region.stage, region.name)]
     except LabError:
         return None
-    return "".join(body(text, same[0]).split()) if same else None
+    return code(text, same[0]) if same else None
 
 
 def warnings(stages_root: Path, kit_stages: Path) -> list[str]:
     """One line per lab region that holds code in a later stage of the submission."""
-    stage_dirs = sorted(d for d in stages_root.iterdir() if d.is_dir() and STAGE_RE.match(d.name))
+    stage_dirs = sorted(d for d in stages_root.iterdir() if d.is_dir() and STAGE_DIR_RE.match(d.name))
     labs = {d.name for d in stage_dirs if (d / "LAB.md").is_file()}
     found: list[str] = []
     for stage_dir in stage_dirs:
@@ -48,7 +46,7 @@ def warnings(stages_root: Path, kit_stages: Path) -> list[str]:
             text = (stage_dir / region.file).read_text(errors="replace")
             if is_stub(text, region):
                 continue
-            mine = "".join(body(text, region).split())
+            mine = code(text, region)
             own = _code(stages_root / region.stage, region)
             kit = _code(kit_stages / region.stage, region)
             found.append(f"{stage_dir.name}/{region.file}:{region.begin}: the lab region {region.name} of "

@@ -89,6 +89,11 @@ def body(text: str, region: Region) -> str:
     return "".join(lines[region.begin:region.end - 1])
 
 
+def code(text: str, region: Region) -> str:
+    """The region's code in `text`, whitespace aside: what two copies are compared by."""
+    return "".join(body(text, region).split())
+
+
 def is_stub(text: str, region: Region) -> bool:
     """True if the region holds only its stub (whitespace aside), as a handout has it."""
-    return "".join(body(text, region).split()) == "".join(stub_text(region).split())
+    return code(text, region) == "".join(stub_text(region).split())

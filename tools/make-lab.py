@@ -33,7 +33,6 @@ of this kit's own stages, for a student who has built the kit already:
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
@@ -44,9 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # The markers are read where `checker grade` reads them too (a copied solution in a later stage).
 from checker.lab_regions import LabError, Region, find_regions, parse, stub_text  # noqa: E402
-from checker.spec import scenario_id  # noqa: E402
-
-STAGE_RE = re.compile(r"^(\d{2})-[a-z0-9-]+$")
+from checker.spec import STAGE_DIR_RE, scenario_id  # noqa: E402
 
 
 def load_lab(stage_dir: Path) -> dict:
@@ -131,12 +128,17 @@ def lab_text(stage_dir: Path, lab: dict, regions: list[Region]) -> str:
     return "\n".join(out)
 
 
-def resolve(names: list[str], stage_dirs: list[Path]) -> list[Path]:
+def stage_dirs(root: Path) -> list[Path]:
+    """The kit's NN-name stage directories, in order."""
+    return sorted(d for d in (root / "stages").iterdir() if d.is_dir() and STAGE_DIR_RE.match(d.name))
+
+
+def resolve(names: list[str], every_stage: list[Path]) -> list[Path]:
     chosen: list[Path] = []
     for name in names:
-        match = [d for d in stage_dirs if d.name == name or d.name[:2] == name]
+        match = [d for d in every_stage if d.name == name or d.name[:2] == name]
         if not match:
-            known = ", ".join(d.name for d in stage_dirs)
+            known = ", ".join(d.name for d in every_stage)
             raise LabError(f"no stage {name!r} (known: {known})")
         chosen.append(match[0])
     return chosen
@@ -176,7 +178,7 @@ def make(root: Path, stages: list[Path], out: Path | None, log=print) -> list[st
     plans = [(d, lab, own_regions(d, lab)) for d, lab in labs]  # every check before any copying
     lab_names = {d.name for d in stages}
     first_lab = min(lab_names)
-    every_stage = sorted(d for d in (root / "stages").iterdir() if d.is_dir() and STAGE_RE.match(d.name))
+    every_stage = stage_dirs(root)
     in_place = out is None
     if in_place:
         out = root
@@ -219,12 +221,12 @@ def main(argv: list[str] | None = None) -> int:
                        help="take the code out of this kit's own stages (undo: git checkout -- stages/NN-name)")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    stage_dirs = sorted(d for d in (args.root / "stages").iterdir() if d.is_dir() and STAGE_RE.match(d.name))
+    every_stage = stage_dirs(args.root)
     try:
         if args.all:
-            chosen = [d for d in stage_dirs if (d / "lab.toml").is_file()]
+            chosen = [d for d in every_stage if (d / "lab.toml").is_file()]
         elif args.stages:
-            chosen = resolve(args.stages, stage_dirs)
+            chosen = resolve(args.stages, every_stage)
         else:
             parser.error("name the stages to make labs of, or --all")
         still_solved = make(args.root, chosen, None if args.in_place else args.out)
